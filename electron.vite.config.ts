@@ -1,0 +1,25 @@
+import { resolve } from 'node:path'
+import { defineConfig } from 'electron-vite'
+import react from '@vitejs/plugin-react'
+
+const alias = { '@shared': resolve(__dirname, 'src/shared') }
+
+export default defineConfig({
+  main: {
+    resolve: { alias },
+    build: {
+      rolldownOptions: {
+        input: { index: resolve(__dirname, 'src/main/index.ts'), cli: resolve(__dirname, 'src/main/cli.ts') }
+      }
+    }
+  },
+  preload: {
+    resolve: { alias },
+    // A sandboxed preload must be one CommonJS file with nothing external but `electron`.
+    build: { externalizeDeps: false, rolldownOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } } }
+  },
+  renderer: {
+    resolve: { alias: { ...alias, '@renderer': resolve(__dirname, 'src/renderer/src') } },
+    plugins: [react()]
+  }
+})

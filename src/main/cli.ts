@@ -1,0 +1,61 @@
+// Headless entry: `berth <command>`. Plain Node, never loads Electron.
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { runServe } from './cli/serve'
+import { defaultDataDir } from './config/data-dir'
+import { parseDuration } from './config/duration'
+
+function port(value: string): number {
+  if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535.')
+  return Number(value)
+}
+
+function duration(value: string): number {
+  const ms = parseDuration(value)
+  if (ms === null) throw new InvalidArgumentError('use a duration such as 90s, 30m, 24h or 7d.')
+  return ms
+}
+
+export function buildProgram(): Command {
+  const program = new Command('berth')
+    .description('Berth: a private container registry on your laptop (OCI Distribution / Docker Registry API v2).')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ outputError: (text, write) => write(text) })
+
+  program
+    .command('serve')
+    .description('Run the registry in the foreground, without a window. Stop it with Ctrl-C.')
+    .addOption(new Option('-p, --port <port>', 'registry port (0 picks a free one)').argParser(port).default(5000))
+    .addOption(
+      new Option('-H, --host <address>', 'address to bind; 127.0.0.1 keeps it on this machine, 0.0.0.0 shares it').default('127.0.0.1')
+    )
+    .addOption(new Option('-d, --data <dir>', 'data folder, in Distribution (registry:2) layout').default(defaultDataDir()))
+    .addOption(
+      new Option('--upload-ttl <duration>', 'delete uploads nobody has touched for this long').argParser(duration).default(24 * 3_600_000, '24h')
+    )
+    .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .addHelpText(
+      'after',
+      `
+Then, from any shell:
+  docker tag app:1.0 localhost:5000/team/app:1.0
+  docker push localhost:5000/team/app:1.0
+  curl http://localhost:5000/v2/_catalog`
+    )
+    .action(async (opts) => {
+      process.exitCode = await runServe(opts)
+    })
+
+  return program
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv)
+  } catch (err) {
+    process.stderr.write(`berth: ${(err as Error).message}\n`)
+    process.exitCode = 1
+  }
+}
+
+// Run when started directly (`node out/main/cli.js …`); bin/berth.js imports and calls main().
+if (process.argv[1] && /[\\/]cli\.(js|ts)$/.test(process.argv[1])) void main()

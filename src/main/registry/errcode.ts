@@ -1,0 +1,69 @@
+import type { ServerResponse } from 'node:http'
+
+/*
+ * Every error the registry API can answer, registered once: the code the spec names, its HTTP status
+ * and its message. Handlers throw `RegistryError`s; `serveErrors` is the only writer of the
+ * `{"errors":[…]}` body.
+ */
+export const ERROR_CODES = {
+  BLOB_UNKNOWN: { status: 404, message: 'blob unknown to registry' },
+  BLOB_UPLOAD_INVALID: { status: 400, message: 'blob upload invalid' },
+  BLOB_UPLOAD_UNKNOWN: { status: 404, message: 'blob upload unknown to registry' },
+  DIGEST_INVALID: { status: 400, message: 'provided digest did not match uploaded content' },
+  MANIFEST_BLOB_UNKNOWN: { status: 400, message: 'manifest references a manifest or blob unknown to registry' },
+  MANIFEST_INVALID: { status: 400, message: 'manifest invalid' },
+  MANIFEST_UNKNOWN: { status: 404, message: 'manifest unknown to registry' },
+  NAME_INVALID: { status: 400, message: 'invalid repository name' },
+  NAME_UNKNOWN: { status: 404, message: 'repository name not known to registry' },
+  SIZE_INVALID: { status: 400, message: 'provided length did not match content length' },
+  UNAUTHORIZED: { status: 401, message: 'authentication required' },
+  DENIED: { status: 403, message: 'requested access to the resource is denied' },
+  UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
+  TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
+  // Distribution's own codes, which clients also know.
+  TAG_INVALID: { status: 400, message: 'manifest tag did not match URI' },
+  PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
+  RANGE_INVALID: { status: 416, message: 'invalid content range' },
+  MANIFEST_TOO_BIG: { status: 413, message: 'manifest is larger than the registry accepts' },
+  UNKNOWN: { status: 500, message: 'unknown error' }
+} as const satisfies Record<string, { status: number; message: string }>
+
+export type ErrorCode = keyof typeof ERROR_CODES
+
+export class RegistryError extends Error {
+  readonly status: number
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: unknown,
+    message?: string,
+    /** Extra response headers (e.g. `Content-Range` on a 416, `Allow` on a 405). */
+    readonly headers: Record<string, string> = {},
+    /** Only for a path that names no endpoint at all: UNSUPPORTED, answered as 404 rather than 405. */
+    status?: number
+  ) {
+    super(message ?? ERROR_CODES[code].message)
+    this.status = status ?? ERROR_CODES[code].status
+  }
+}
+
+export function registryError(code: ErrorCode, detail?: unknown, message?: string): RegistryError {
+  return new RegistryError(code, detail, message)
+}
+
+/** Writes the spec's error body. The status is the first error's (they share one in practice). */
+export function serveErrors(res: ServerResponse, errors: RegistryError[], head = false): void {
+  const body = JSON.stringify({
+    errors: errors.map((e) => ({ code: e.code, message: e.message, detail: e.detail ?? null }))
+  })
+  if (res.headersSent) {
+    res.destroy()
+    return
+  }
+  const first = errors[0]
+  for (const [k, v] of Object.entries(first.headers)) res.setHeader(k, v)
+  res.writeHead(first.status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(body)
+  })
+  res.end(head ? undefined : body)
+}

@@ -1,0 +1,179 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import pino, { type Logger } from 'pino'
+import type { Storage } from '../storage'
+import { findRepositories } from '../storage/catalog'
+import { RegistryError, serveErrors } from './errcode'
+import { validName, type RequestContext } from './context'
+import { allowedMethods, ROUTES } from './routes'
+
+export interface RegistryOptions {
+  storage: Storage
+  log?: Logger
+  /** Uploads untouched this long are deleted (Distribution's default is a week; a laptop wants less). */
+  uploadMaxAgeMs?: number
+  /** How often abandoned uploads are looked for; 0 turns purging off. */
+  purgeIntervalMs?: number
+}
+
+export interface RegistryActivity {
+  requests: number
+  bytesIn: number
+  bytesOut: number
+}
+
+export interface RegistryServer {
+  server: Server
+  activity: RegistryActivity
+  listen(port: number, host: string): Promise<AddressInfo>
+  /** Stops accepting, lets requests in flight finish for `graceMs`, then cuts the rest (their uploads stay on disk). */
+  close(graceMs?: number): Promise<void>
+  purgeUploads(): Promise<number>
+}
+
+const MAX_PATH = 4096
+const HOUR = 3_600_000
+
+function isClientGone(req: IncomingMessage, res: ServerResponse, err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return (
+    req.destroyed ||
+    res.destroyed ||
+    code === 'ECONNRESET' ||
+    code === 'EPIPE' ||
+    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
+    code === 'ECONNABORTED'
+  )
+}
+
+export function createRegistryServer(options: RegistryOptions): RegistryServer {
+  const { storage } = options
+  const log = options.log ?? pino({ level: 'silent' })
+  const uploadMaxAgeMs = options.uploadMaxAgeMs ?? 24 * HOUR
+  const purgeIntervalMs = options.purgeIntervalMs ?? HOUR
+  const activity: RegistryActivity = { requests: 0, bytesIn: 0, bytesOut: 0 }
+
+  async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawUrl = req.url ?? '/'
+    const queryAt = rawUrl.indexOf('?')
+    const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)
+    // Names, tags, digests and upload ids never need escaping: an encoded byte is a trick, not a name.
+    if (path.length > MAX_PATH || path.includes('%') || path.includes('\\'))
+      throw new RegistryError('NAME_INVALID', { path: path.slice(0, 200) }, 'the path holds encoded or over-long parts')
+    for (const route of ROUTES) {
+      const m = route.pattern.exec(path)
+      if (!m) continue
+      const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET')
+      const handler = route.methods[method]
+      if (!handler) {
+        const allow = allowedMethods(route).join(', ')
+        throw new RegistryError('UNSUPPORTED', { method: req.method, allow }, `${req.method} is not supported here`, { Allow: allow })
+      }
+      const ctx: RequestContext = {
+        req,
+        res,
+        url: new URL(rawUrl, 'http://registry.invalid'),
+        name: route.named ? validName(m[1]) : '',
+        param: route.named ? (m[2] ?? '') : '',
+        storage,
+        log,
+        head: req.method === 'HEAD'
+      }
+      await handler(ctx)
+      return
+    }
+    throw new RegistryError('UNSUPPORTED', { path: path.slice(0, 200) }, 'no such endpoint', {}, 404)
+  }
+
+  const server = createServer(
+    {
+      // Multi-GiB uploads take as long as they take; only idle header phases are cut.
+      requestTimeout: 0,
+      headersTimeout: 60_000,
+      keepAliveTimeout: 65_000
+    },
+    (req, res) => {
+      activity.requests++
+      res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0')
+      dispatch(req, res).catch((err: unknown) => {
+        if (isClientGone(req, res, err)) {
+          log.info({ method: req.method, url: req.url, err: (err as Error)?.message }, 'client went away mid-request')
+          res.destroy()
+          return
+        }
+        if (err instanceof RegistryError) {
+          log.debug({ method: req.method, url: req.url, code: err.code }, err.message)
+          serveErrors(res, [err], req.method === 'HEAD')
+          return
+        }
+        log.error({ err, method: req.method, url: req.url }, 'request failed')
+        serveErrors(res, [new RegistryError('UNKNOWN', null, 'internal error: the registry could not complete the request')], req.method === 'HEAD')
+      })
+    }
+  )
+  // Bytes in and out, counted per socket when each response ends (no per-chunk work on the hot path).
+  const counted = new WeakMap<object, { read: number; written: number }>()
+  server.on('clientError', (err, socket) => {
+    log.debug({ err: err.message }, 'bad request from client')
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+  })
+
+  async function purgeUploads(): Promise<number> {
+    const names = await findRepositories(storage.layout.repositories, ['_uploads'])
+    const removed = await storage.uploads.purge(names, uploadMaxAgeMs)
+    if (removed > 0) log.info({ removed }, 'purged abandoned uploads')
+    return removed
+  }
+
+  let purgeTimer: NodeJS.Timeout | undefined
+  const inFlight = new Set<ServerResponse>()
+  server.on('request', (_req, res) => {
+    inFlight.add(res)
+    const socket = res.socket
+    res.on('close', () => {
+      inFlight.delete(res)
+      if (socket) {
+        const seen = counted.get(socket) ?? { read: 0, written: 0 }
+        activity.bytesIn += socket.bytesRead - seen.read
+        activity.bytesOut += socket.bytesWritten - seen.written
+        counted.set(socket, { read: socket.bytesRead, written: socket.bytesWritten })
+      }
+    })
+  })
+
+  return {
+    server,
+    activity,
+    purgeUploads,
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err)
+        server.once('error', onError)
+        server.listen(port, host, () => {
+          server.off('error', onError)
+          if (purgeIntervalMs > 0) {
+            purgeTimer = setInterval(() => {
+              purgeUploads().catch((err) => log.warn({ err }, 'purging uploads failed'))
+            }, purgeIntervalMs)
+            purgeTimer.unref()
+          }
+          resolve(server.address() as AddressInfo)
+        })
+      })
+    },
+    close(graceMs = 5000) {
+      clearInterval(purgeTimer)
+      return new Promise<void>((resolve) => {
+        if (!server.listening) return resolve()
+        const cut = setTimeout(() => server.closeAllConnections(), graceMs)
+        cut.unref()
+        server.close(() => {
+          clearTimeout(cut)
+          resolve()
+        })
+        server.closeIdleConnections()
+        if (inFlight.size === 0) server.closeAllConnections()
+      })
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { BrowserWindow, shell } from 'electron'
+import { join } from 'node:path'
+
+/** The main window: isolated, sandboxed, no Node in the page; external links go to the browser. */
+export function createMainWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1280,
+    height: 800,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Berth',
+    webPreferences: {
+      preload: join(import.meta.dirname, '../preload/index.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false
+    }
+  })
+  win.once('ready-to-show', () => win.show())
+  win.webContents.setWindowOpenHandler(({ url }) => {
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url)
+    return { action: 'deny' }
+  })
+  const devUrl = process.env.ELECTRON_RENDERER_URL
+  if (devUrl) void win.loadURL(devUrl)
+  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  return win
+}

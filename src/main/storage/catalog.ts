@@ -1,0 +1,107 @@
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { isValidName } from '@shared/reference'
+import { isNotFound } from './fsx'
+import type { Layout } from './paths'
+
+/**
+ * The list of repositories, kept sorted in memory. Distribution walks the whole tree on every
+ * catalog request; Berth walks it at most once per `maxAgeMs` (so changes another process makes,
+ * e.g. docker-registry on the same folder, show up within that time) and adds the repositories it
+ * creates itself at once.
+ */
+export class CatalogIndex {
+  private names: string[] = []
+  private walkedAt = -Infinity
+  private walking: Promise<void> | null = null
+
+  constructor(
+    private readonly layout: Layout,
+    private readonly maxAgeMs = 1000
+  ) {}
+
+  async list(): Promise<readonly string[]> {
+    if (performance.now() - this.walkedAt > this.maxAgeMs) await this.refresh()
+    return this.names
+  }
+
+  /** Walks the tree now (coalesced: concurrent callers share one walk). */
+  refresh(): Promise<void> {
+    if (!this.walking) {
+      const started = performance.now()
+      this.walking = findRepositories(this.layout.repositories, ['_manifests', '_layers'])
+        .then((names) => {
+          this.names = names.sort(compareNames)
+          this.walkedAt = started
+        })
+        .finally(() => {
+          this.walking = null
+        })
+    }
+    return this.walking
+  }
+
+  /** A repository this process just wrote to. */
+  add(name: string): void {
+    const i = lowerBound(this.names, name)
+    if (this.names[i] !== name) this.names = [...this.names.slice(0, i), name, ...this.names.slice(i)]
+  }
+
+  remove(name: string): void {
+    const i = lowerBound(this.names, name)
+    if (this.names[i] === name) this.names = [...this.names.slice(0, i), ...this.names.slice(i + 1)]
+  }
+
+  /** One page after `last` (exclusive), at most `n` names, and whether more follow. */
+  async page(n: number, last?: string): Promise<{ names: string[]; more: boolean }> {
+    const all = await this.list()
+    let start = 0
+    if (last !== undefined) {
+      start = lowerBound(all, last)
+      if (all[start] === last) start++
+    }
+    const names = all.slice(start, start + n)
+    return { names, more: start + n < all.length }
+  }
+}
+
+export function compareNames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+function lowerBound(sorted: readonly string[], key: string): number {
+  let lo = 0
+  let hi = sorted.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sorted[mid] < key) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/**
+ * Repository names under `root`: folders holding one of `markers` (a repository is a folder with
+ * `_manifests` or `_layers`; one with only `_uploads` is being created). `_` folders are never names.
+ */
+export async function findRepositories(root: string, markers: string[]): Promise<string[]> {
+  const found: string[] = []
+  async function visit(dir: string, prefix: string): Promise<void> {
+    let entries
+    try {
+      entries = await readdir(dir, { withFileTypes: true })
+    } catch (err) {
+      if (isNotFound(err)) return
+      throw err
+    }
+    if (prefix && isValidName(prefix) && entries.some((e) => e.isDirectory() && markers.includes(e.name)))
+      found.push(prefix)
+    await Promise.all(
+      entries
+        .filter((e) => e.isDirectory() && !e.name.startsWith('_'))
+        .map((e) => visit(join(dir, e.name), prefix ? `${prefix}/${e.name}` : e.name))
+    )
+  }
+  await visit(root, '')
+  return found
+}

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto'
+import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
+import { dirname } from 'node:path'
+import { parseDigest, type Digest } from '@shared/reference'
+
+// Small filesystem helpers with the error handling every store needs.
+
+export function isNotFound(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code
+  return code === 'ENOENT' || code === 'ENOTDIR'
+}
+
+/** Writes `data` to a temporary sibling, fsyncs it and renames it over `path`: readers see old or new, never half. */
+export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true })
+  const tmp = `${path}.${randomUUID()}.tmp`
+  const handle = await open(tmp, 'w')
+  try {
+    await handle.writeFile(data)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  try {
+    await rename(tmp, path)
+  } catch (err) {
+    await unlink(tmp).catch(() => {})
+    throw err
+  }
+}
+
+/** Reads a link file (`sha256:<hex>`); missing or garbled links read as absent. */
+export async function readLink(path: string): Promise<Digest | null> {
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    if (isNotFound(err)) return null
+    throw err
+  }
+  const digest = parseDigest(text.trim())
+  return typeof digest === 'object' ? digest : null
+}
+
+export async function statOrNull(path: string) {
+  try {
+    return await stat(path)
+  } catch (err) {
+    if (isNotFound(err)) return null
+    throw err
+  }
+}
+
+export async function removeTree(path: string): Promise<void> {
+  await rm(path, { recursive: true, force: true })
+}
+
+/** fsync an existing file (used before a finished upload is renamed into the blob store). */
+export async function syncFile(path: string): Promise<void> {
+  const handle = await open(path, 'r+')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}

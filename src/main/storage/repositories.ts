@@ -1,0 +1,147 @@
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { parseDigest, type Digest } from '@shared/reference'
+import { paths, type Layout } from './paths'
+import { isNotFound, readLink, removeTree, statOrNull, writeFileAtomic } from './fsx'
+
+export interface TagInfo {
+  tag: string
+  digest: Digest
+  /** When the tag was last pointed at its manifest: the current link's modification time (works for folders other registries wrote). */
+  pushedAt: Date
+}
+
+/**
+ * A repository's links: which blobs it may serve (`_layers`), which manifests it holds
+ * (`_manifests/revisions`) and what its tags point at (`_manifests/tags`).
+ */
+export class RepositoryStore {
+  constructor(private readonly layout: Layout) {}
+
+  async exists(name: string): Promise<boolean> {
+    const dir = paths.repo(this.layout, name)
+    const [manifests, layers] = await Promise.all([
+      statOrNull(join(dir, '_manifests')),
+      statOrNull(join(dir, '_layers'))
+    ])
+    return Boolean(manifests?.isDirectory() || layers?.isDirectory())
+  }
+
+  private async linkMatches(path: string, digest: Digest): Promise<boolean> {
+    const linked = await readLink(path)
+    return linked?.value === digest.value
+  }
+
+  hasLayer(name: string, digest: Digest): Promise<boolean> {
+    return this.linkMatches(paths.layerLink(this.layout, name, digest), digest)
+  }
+
+  hasRevision(name: string, digest: Digest): Promise<boolean> {
+    return this.linkMatches(paths.revisionLink(this.layout, name, digest), digest)
+  }
+
+  /** A repository serves a blob it has a layer link for, or a manifest revision (as Distribution does). */
+  async hasBlob(name: string, digest: Digest): Promise<boolean> {
+    return (await this.hasLayer(name, digest)) || (await this.hasRevision(name, digest))
+  }
+
+  async linkLayer(name: string, digest: Digest): Promise<void> {
+    if (await this.hasLayer(name, digest)) return
+    await writeFileAtomic(paths.layerLink(this.layout, name, digest), digest.value)
+  }
+
+  /** Removes the layer link; true when there was one. */
+  async unlinkLayer(name: string, digest: Digest): Promise<boolean> {
+    if (!(await this.hasLayer(name, digest))) return false
+    await removeTree(paths.layerLinkDir(this.layout, name, digest))
+    return true
+  }
+
+  async linkRevision(name: string, digest: Digest): Promise<void> {
+    if (await this.hasRevision(name, digest)) return
+    await writeFileAtomic(paths.revisionLink(this.layout, name, digest), digest.value)
+  }
+
+  async unlinkRevision(name: string, digest: Digest): Promise<boolean> {
+    if (!(await this.hasRevision(name, digest))) return false
+    await removeTree(paths.revisionLinkDir(this.layout, name, digest))
+    return true
+  }
+
+  /** Every manifest digest of the repository that still has its link. */
+  async revisions(name: string): Promise<Digest[]> {
+    const root = paths.revisionsDir(this.layout, name)
+    const out: Digest[] = []
+    for (const algorithm of await listDir(root)) {
+      const hexes = await listDir(join(root, algorithm))
+      const links = await Promise.all(hexes.map((hex) => readLink(join(root, algorithm, hex, 'link'))))
+      for (let i = 0; i < hexes.length; i++) {
+        const link = links[i]
+        if (link && link.value === `${algorithm}:${hexes[i]}`) out.push(link)
+      }
+    }
+    return out
+  }
+
+  async resolveTag(name: string, tag: string): Promise<Digest | null> {
+    return readLink(paths.tagCurrentLink(this.layout, name, tag))
+  }
+
+  async tagInfo(name: string, tag: string): Promise<TagInfo | null> {
+    const link = paths.tagCurrentLink(this.layout, name, tag)
+    const [digest, st] = await Promise.all([readLink(link), statOrNull(link)])
+    return digest && st ? { tag, digest, pushedAt: st.mtime } : null
+  }
+
+  /** Points a tag at a manifest: the index link first, then `current` (Distribution's order). */
+  async tag(name: string, tag: string, digest: Digest): Promise<void> {
+    const index = paths.tagIndexLink(this.layout, name, tag, digest)
+    if (!(await this.linkMatches(index, digest))) await writeFileAtomic(index, digest.value)
+    await writeFileAtomic(paths.tagCurrentLink(this.layout, name, tag), digest.value)
+  }
+
+  async untag(name: string, tag: string): Promise<boolean> {
+    const dir = paths.tagDir(this.layout, name, tag)
+    if (!(await statOrNull(dir))) return false
+    await removeTree(dir)
+    return true
+  }
+
+  /** Tag names, sorted; null when the repository does not exist. */
+  async tags(name: string): Promise<string[] | null> {
+    try {
+      const entries = await readdir(paths.tagsDir(this.layout, name))
+      return entries.sort()
+    } catch (err) {
+      if (!isNotFound(err)) throw err
+      return (await this.exists(name)) ? [] : null
+    }
+  }
+
+  async tagsPointingTo(name: string, digest: Digest): Promise<string[]> {
+    const tags = (await this.tags(name)) ?? []
+    const targets = await Promise.all(tags.map((t) => this.resolveTag(name, t)))
+    return tags.filter((_, i) => targets[i]?.value === digest.value)
+  }
+
+  async linkedLayers(name: string): Promise<Digest[]> {
+    const root = join(paths.repo(this.layout, name), '_layers')
+    const out: Digest[] = []
+    for (const algorithm of await listDir(root)) {
+      for (const hex of await listDir(join(root, algorithm))) {
+        const d = parseDigest(`${algorithm}:${hex}`)
+        if (typeof d === 'object') out.push(d)
+      }
+    }
+    return out
+  }
+}
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch (err) {
+    if (isNotFound(err)) return []
+    throw err
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest'
+import { isValidName, isValidTag, parseDigest } from './reference'
+
+const hex64 = 'a'.repeat(64)
+
+describe('repository names', () => {
+  it.each([
+    ['library/busybox', true],
+    ['a', true],
+    ['team/my-app', true],
+    ['a__b/c.d/e---f', true],
+    ['a_b', true],
+    ['0/1/2', true],
+    ['UPPER', false],
+    ['-lead', false],
+    ['trail-', false],
+    ['a//b', false],
+    ['/a', false],
+    ['a/', false],
+    ['..', false],
+    ['a/../b', false],
+    ['a/./b', false],
+    ['a___b', false],
+    ['a b', false],
+    ['a%2Fb', false],
+    ['', false],
+    ['a'.repeat(255), true],
+    ['a'.repeat(256), false]
+  ])('%s → %s', (name, ok) => expect(isValidName(name)).toBe(ok))
+})
+
+describe('tags', () => {
+  it.each([
+    ['latest', true],
+    ['v1.2.3', true],
+    ['_x', true],
+    ['A-b_C.d', true],
+    ['.hidden', false],
+    ['-x', false],
+    ['a/b', false],
+    ['a:b', false],
+    ['', false],
+    ['a'.repeat(128), true],
+    ['a'.repeat(129), false]
+  ])('%s → %s', (tag, ok) => expect(isValidTag(tag)).toBe(ok))
+})
+
+describe('digests', () => {
+  it('parses sha256 and sha512', () => {
+    expect(parseDigest(`sha256:${hex64}`)).toEqual({ algorithm: 'sha256', hex: hex64, value: `sha256:${hex64}` })
+    expect(parseDigest(`sha512:${'b'.repeat(128)}`)).toMatchObject({ algorithm: 'sha512' })
+  })
+  it.each([
+    [`sha256:${'a'.repeat(63)}`, 'malformed'],
+    [`sha256:${'A'.repeat(64)}`, 'malformed'],
+    [`sha512:${hex64}`, 'malformed'],
+    ['sha256', 'malformed'],
+    ['sha256:', 'malformed'],
+    [`sha256:../${hex64}`, 'malformed'],
+    [`SHA256:${hex64}`, 'malformed'],
+    [`md5:${'a'.repeat(32)}`, 'unsupported'],
+    [`blake3:${hex64}`, 'unsupported'],
+    [`constructor:${hex64}`, 'unsupported']
+  ])('%s → %s', (text, problem) => expect(parseDigest(text)).toBe(problem))
+})

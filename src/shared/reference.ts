@@ -1,0 +1,51 @@
+// Names, tags and digests as the OCI distribution-spec defines them. Pure: used by the registry,
+// the service and the renderer alike, so a rule is stated once.
+
+/** One path component of a repository name, e.g. `team` or `my-app`. */
+const COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*'
+export const NAME_PATTERN = new RegExp(`^${COMPONENT}(?:/${COMPONENT})*$`)
+export const TAG_PATTERN = /^[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}$/
+/** Distribution refuses longer names; so do we (it also keeps paths far below PATH_MAX). */
+export const NAME_MAX_LENGTH = 255
+
+export const NAME_RULE =
+  'lowercase letters and digits, separated by ".", "_", "__" or dashes, in components joined by "/" (at most 255 characters), e.g. team/my-app'
+export const TAG_RULE = 'letters, digits, "_", "." and "-", not starting with "." or "-", at most 128 characters, e.g. v1.2'
+
+export function isValidName(name: string): boolean {
+  return name.length <= NAME_MAX_LENGTH && NAME_PATTERN.test(name)
+}
+
+export function isValidTag(tag: string): boolean {
+  return TAG_PATTERN.test(tag)
+}
+
+export type DigestAlgorithm = 'sha256' | 'sha512'
+export const DIGEST_HEX_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 }
+
+export interface Digest {
+  algorithm: DigestAlgorithm
+  hex: string
+  /** `algorithm:hex`, the canonical string. */
+  value: string
+}
+
+const DIGEST_SHAPE = /^([a-z0-9]+(?:[+._-][a-z0-9]+)*):([a-zA-Z0-9=_-]+)$/
+
+export type DigestProblem = 'malformed' | 'unsupported'
+
+/** Parses `sha256:<64 hex>` or `sha512:<128 hex>`; says whether anything else is malformed or just unsupported. */
+export function parseDigest(text: string): Digest | DigestProblem {
+  const m = DIGEST_SHAPE.exec(text)
+  if (!m) return 'malformed'
+  const algorithm = m[1] as DigestAlgorithm
+  const hex = m[2]
+  const length = DIGEST_HEX_LENGTH[algorithm]
+  if (length === undefined || !Object.hasOwn(DIGEST_HEX_LENGTH, algorithm)) return 'unsupported'
+  if (hex.length !== length || !/^[a-f0-9]+$/.test(hex)) return 'malformed'
+  return { algorithm, hex, value: text }
+}
+
+export function isDigest(text: string): boolean {
+  return typeof parseDigest(text) === 'object'
+}
