@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', environment: 'node', include: ['src/**/*.test.ts'] }
+        test: { name: 'unit', environment: 'node', include: ['src/**/*.test.ts', 'test/api/**/*.test.ts'] }
       },
       {
         resolve: { alias },

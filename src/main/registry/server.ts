@@ -36,9 +36,11 @@ const HOUR = 3_600_000
 
 function isClientGone(req: IncomingMessage, res: ServerResponse, err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | undefined)?.code
+  // A fully read request is destroyed too (autoDestroy), so only an incomplete one means "hung up".
   return (
-    req.destroyed ||
     res.destroyed ||
+    req.socket.destroyed ||
+    (req.destroyed && !req.complete) ||
     code === 'ECONNRESET' ||
     code === 'EPIPE' ||
     code === 'ERR_STREAM_PREMATURE_CLOSE' ||
