@@ -33,6 +33,8 @@ export function buildProgram(): Command {
       new Option('--upload-ttl <duration>', 'delete uploads nobody has touched for this long').argParser(duration).default(24 * 3_600_000, '24h')
     )
     .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
+    .addOption(new Option('--ui-port <port>', 'port of the app and its API on 127.0.0.1 (0 picks a free one)').argParser(port).default(0))
+    .option('--no-ui', 'serve the registry only, without the app and its API')
     .addHelpText(
       'after',
       `

@@ -1,7 +1,8 @@
-import type { MethodName } from '../shared/contract/channels'
+import type { BerthBridge } from '../shared/contract'
 
 declare global {
   interface Window {
-    berth: Record<MethodName, (input?: unknown) => Promise<unknown>>
+    /** Present in the Electron window; absent in a browser (the renderer then uses HTTP). */
+    berth?: BerthBridge
   }
 }

@@ -1,6 +1,26 @@
-import { contextBridge, ipcRenderer } from 'electron'
-import { METHODS } from '../shared/contract/channels'
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { EVENT_NAMES, METHOD_NAMES, ipcChannel, type BerthBridge, type EventName, type MethodName } from '../shared/contract'
 
-// window.berth: one invoke wrapper per contract method, nothing else of Electron reaches the page.
-const berth = Object.fromEntries(METHODS.map((name) => [name, (input?: unknown) => ipcRenderer.invoke(name, input)]))
-contextBridge.exposeInMainWorld('berth', berth)
+// window.berth, derived from the contract: invoke only contract methods, listen only to contract
+// events. The page never sees ipcRenderer itself.
+
+const methods = new Set<string>(METHOD_NAMES)
+const events = new Set<string>(EVENT_NAMES)
+
+const bridge: BerthBridge = {
+  invoke(method: MethodName, input?: unknown) {
+    if (!methods.has(method)) return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_METHOD', message: `No method ${String(method)}.` } })
+    return ipcRenderer.invoke(ipcChannel.method(method), input)
+  },
+  on(event: EventName, listener: (payload: unknown) => void) {
+    if (!events.has(event)) throw new Error(`No event ${String(event)}.`)
+    const channel = ipcChannel.event(event)
+    const handler = (_e: IpcRendererEvent, payload: unknown) => listener(payload)
+    ipcRenderer.on(channel, handler)
+    return () => {
+      ipcRenderer.removeListener(channel, handler)
+    }
+  }
+} as BerthBridge
+
+contextBridge.exposeInMainWorld('berth', bridge)

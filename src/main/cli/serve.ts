@@ -1,8 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import pino from 'pino'
-import { createRegistryServer } from '../registry/server'
-import { openStorage } from '../storage'
+import { BerthError } from '@shared/errors'
+import { createHttpTransport } from '../service/http-transport'
+import { createService } from '../service/service'
 
 export interface ServeOptions {
   port: number
@@ -10,6 +11,8 @@ export interface ServeOptions {
   data: string
   uploadTtl: number
   logLevel: string
+  ui: boolean
+  uiPort: number
 }
 
 /** The address as a URL host: IPv6 literals need brackets. */
@@ -18,17 +21,19 @@ export function urlHost(host: string): string {
 }
 
 /** One clear sentence for what stops a registry from listening. */
-export function listenProblem(err: NodeJS.ErrnoException, host: string, port: number): string {
-  switch (err.code) {
+export function listenProblem(code: string | undefined, host: string, port: number, suggestion?: number | null): string {
+  switch (code) {
     case 'EADDRINUSE':
-      return `Port ${port} on ${host} is already in use; stop what holds it or choose another port with --port.`
+    case 'PORT_IN_USE':
+      return `Port ${port} on ${host} is already in use; stop what holds it or choose another port with --port${suggestion ? ` (${suggestion} is free)` : ''}.`
     case 'EACCES':
       return `Not allowed to listen on port ${port} (ports below 1024 need administrator rights); choose another with --port.`
     case 'EADDRNOTAVAIL':
     case 'ENOTFOUND':
+    case 'ADDRESS_UNAVAILABLE':
       return `The address ${host} does not belong to this machine; use 127.0.0.1, 0.0.0.0 or one of its own addresses with --host.`
     default:
-      return `Cannot listen on ${host}:${port}: ${err.message}.`
+      return `Cannot listen on ${host}:${port}.`
   }
 }
 
@@ -47,6 +52,7 @@ export async function checkWritable(dir: string): Promise<string | null> {
   }
 }
 
+/** `berth serve`: the registry, and unless --no-ui the app and its API on a second loopback port. */
 export async function runServe(opts: ServeOptions): Promise<number> {
   const data = resolve(opts.data)
   const problem = await checkWritable(data)
@@ -55,16 +61,38 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     return 1
   }
   const log = pino({ level: opts.logLevel, base: undefined }, pino.destination({ dest: 2, sync: false }))
-  const storage = await openStorage(data)
-  const registry = createRegistryServer({ storage, log, uploadMaxAgeMs: opts.uploadTtl })
-  let address
+  const service = createService({
+    settingsFile: null,
+    defaults: { port: opts.port, host: opts.host, dataDir: data, startOnLaunch: true, startAtLogin: false },
+    log,
+    registry: { uploadMaxAgeMs: opts.uploadTtl }
+  })
+  await service.init({ startRegistry: false })
+  let status
   try {
-    address = await registry.listen(opts.port, opts.host)
+    status = await service.registry.start()
   } catch (err) {
-    process.stderr.write(`berth: ${listenProblem(err as NodeJS.ErrnoException, opts.host, opts.port)}\n`)
+    const e = err as BerthError
+    const detail = (e.detail ?? {}) as { suggestion?: number }
+    const message = e instanceof BerthError && e.code !== 'INTERNAL' && e.code !== 'FOLDER_NOT_WRITABLE' ? listenProblem(e.code, opts.host, opts.port, detail.suggestion) : e.message
+    process.stderr.write(`berth: ${message}\n`)
+    await service.dispose()
     return 1
   }
-  process.stdout.write(`Berth registry listening on http://${urlHost(opts.host)}:${address.port} (data: ${data})\n`)
+  process.stdout.write(`Berth registry listening on http://${urlHost(opts.host)}:${status.port} (data: ${data})\n`)
+
+  let transport: ReturnType<typeof createHttpTransport> | null = null
+  if (opts.ui) {
+    transport = createHttpTransport({ service, rendererDir: join(import.meta.dirname, '..', 'renderer') })
+    try {
+      const address = await transport.listen(opts.uiPort, '127.0.0.1')
+      process.stdout.write(`Berth app on http://127.0.0.1:${address.port}/?token=${transport.token}\n`)
+    } catch (err) {
+      process.stderr.write(`berth: ${listenProblem((err as NodeJS.ErrnoException).code, '127.0.0.1', opts.uiPort)} (that was --ui-port)\n`)
+      await service.dispose()
+      return 1
+    }
+  }
 
   return new Promise<number>((done) => {
     let stopping = false
@@ -72,7 +100,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       if (stopping) return
       stopping = true
       log.info({ signal }, 'stopping: uploads in progress keep their state on disk')
-      registry.close(3000).then(() => {
+      Promise.all([service.dispose(), transport?.close()]).then(() => {
         log.flush()
         done(0)
       })

@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino'
 import type { Storage } from '../storage'
 import { findRepositories } from '../storage/catalog'
 import { RegistryError, serveErrors } from './errcode'
-import { validName, type RequestContext } from './context'
+import { validName, type RegistryChange, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
 
 export interface RegistryOptions {
@@ -14,6 +14,8 @@ export interface RegistryOptions {
   uploadMaxAgeMs?: number
   /** How often abandoned uploads are looked for; 0 turns purging off. */
   purgeIntervalMs?: number
+  /** Called after a manifest or tag was pushed or deleted by any client. */
+  onChange?: (change: RegistryChange) => void
 }
 
 export interface RegistryActivity {
@@ -54,6 +56,13 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
   const uploadMaxAgeMs = options.uploadMaxAgeMs ?? 24 * HOUR
   const purgeIntervalMs = options.purgeIntervalMs ?? HOUR
   const activity: RegistryActivity = { requests: 0, bytesIn: 0, bytesOut: 0 }
+  const notify = (change: RegistryChange) => {
+    try {
+      options.onChange?.(change)
+    } catch (err) {
+      log.warn({ err }, 'change listener failed')
+    }
+  }
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/'
@@ -79,7 +88,8 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         param: route.named ? (m[2] ?? '') : '',
         storage,
         log,
-        head: req.method === 'HEAD'
+        head: req.method === 'HEAD',
+        notify
       }
       await handler(ctx)
       return

@@ -1,0 +1,165 @@
+import Dockerode from 'dockerode'
+import type { EngineStatus } from '@shared/model/docker'
+import { BerthError } from '@shared/errors'
+import { candidates, connectionOptions, systemDiscoveryEnv, type Candidate, type DiscoveryEnv } from './discovery'
+
+const PING_TIMEOUT_MS = 3000
+
+function problemOf(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & { statusCode?: number }
+  if (e?.code === 'ENOENT') return 'no such socket'
+  if (e?.code === 'EACCES') return 'permission denied (add yourself to the docker group, or run Docker Desktop)'
+  if (e?.code === 'ECONNREFUSED') return 'connection refused (the engine is not running)'
+  if (e?.code === 'ETIMEDOUT' || /timeout/i.test(e?.message ?? '')) return 'no answer in time'
+  return e?.message ?? String(err)
+}
+
+/**
+ * The Docker engine connection: finds it (see discovery.ts), keeps the status, reconnects when it
+ * comes back. `onChange` is called whenever reachability or the endpoint changes.
+ */
+export class DockerEngine {
+  private docker: Dockerode | null = null
+  private current: EngineStatus
+  private timer: NodeJS.Timeout | undefined
+  private checking: Promise<EngineStatus> | null = null
+
+  constructor(
+    private readonly discovery: DiscoveryEnv = systemDiscoveryEnv(),
+    private readonly onChange: (status: EngineStatus) => void = () => {}
+  ) {
+    this.current = {
+      reachable: false,
+      endpoint: null,
+      tried: [],
+      engineVersion: null,
+      apiVersion: null,
+      os: null,
+      flavour: null,
+      problem: 'not checked yet',
+      checkedAt: new Date().toISOString()
+    }
+  }
+
+  get status(): EngineStatus {
+    return this.current
+  }
+
+  /** Tries every candidate in order; the first that answers a ping is used. */
+  check(): Promise<EngineStatus> {
+    if (!this.checking) {
+      this.checking = this.probe().finally(() => {
+        this.checking = null
+      })
+    }
+    return this.checking
+  }
+
+  private async probe(): Promise<EngineStatus> {
+    const tried: EngineStatus['tried'] = []
+    for (const c of candidates(this.discovery)) {
+      const options = connectionOptions(c.address)
+      if (!options) {
+        tried.push({ address: c.address, source: c.source, problem: 'Berth cannot speak this kind of address (use unix://, tcp:// or npipe://)' })
+        continue
+      }
+      const docker = new Dockerode({ ...options, timeout: PING_TIMEOUT_MS })
+      try {
+        await docker.ping()
+        const version = await docker.version()
+        tried.push({ address: c.address, source: c.source, problem: null })
+        this.docker = new Dockerode(options)
+        return this.update(this.reachableStatus(c, version, tried))
+      } catch (err) {
+        tried.push({ address: c.address, source: c.source, problem: problemOf(err) })
+      }
+    }
+    this.docker = null
+    return this.update({
+      reachable: false,
+      endpoint: null,
+      tried,
+      engineVersion: null,
+      apiVersion: null,
+      os: null,
+      flavour: null,
+      problem: unreachableAdvice(tried, this.discovery.platform),
+      checkedAt: new Date().toISOString()
+    })
+  }
+
+  private reachableStatus(c: Candidate, version: Dockerode.DockerVersion, tried: EngineStatus['tried']): EngineStatus {
+    const v = version as Dockerode.DockerVersion & { Platform?: { Name?: string }; Components?: { Name?: string }[] }
+    const platform = v.Platform?.Name ?? ''
+    const flavour = /desktop/i.test(platform) || c.source === 'docker-desktop'
+      ? 'docker-desktop'
+      : v.Components?.some((x) => /podman/i.test(x.Name ?? '')) || c.source === 'podman'
+        ? 'podman'
+        : 'engine'
+    return {
+      reachable: true,
+      endpoint: { source: c.source, address: c.address, context: c.context },
+      tried,
+      engineVersion: v.Version ?? null,
+      apiVersion: v.ApiVersion ?? null,
+      os: v.Os ? `${v.Os}/${v.Arch}` : null,
+      flavour,
+      problem: null,
+      checkedAt: new Date().toISOString()
+    }
+  }
+
+  private update(next: EngineStatus): EngineStatus {
+    const prev = this.current
+    this.current = next
+    if (prev.reachable !== next.reachable || prev.endpoint?.address !== next.endpoint?.address) this.onChange(next)
+    return next
+  }
+
+  /** The connected client, or advice on why there is none. */
+  async client(): Promise<Dockerode> {
+    if (!this.docker) await this.check()
+    if (!this.docker) throw new BerthError('DOCKER_UNREACHABLE', this.current.problem ?? 'The Docker engine is not reachable.', { tried: this.current.tried })
+    return this.docker
+  }
+
+  /** A call failed in a way that says the engine went away: look again (and tell listeners). */
+  async lost(): Promise<void> {
+    await this.check()
+  }
+
+  /** Re-checks every `intervalMs` (more often while unreachable), so the UI sees the engine come and go. */
+  watch(intervalMs = 5000): void {
+    this.unwatch()
+    const tick = async () => {
+      try {
+        if (this.docker) {
+          await this.docker.ping()
+        } else {
+          await this.check()
+        }
+      } catch {
+        await this.check()
+      }
+      this.timer = setTimeout(tick, this.current.reachable ? intervalMs * 2 : intervalMs)
+      this.timer.unref()
+    }
+    void tick()
+  }
+
+  unwatch(): void {
+    clearTimeout(this.timer)
+    this.timer = undefined
+  }
+}
+
+function unreachableAdvice(tried: EngineStatus['tried'], platform: NodeJS.Platform): string {
+  const where = tried.map((t) => `${t.address} (${t.problem})`).join('; ')
+  const start =
+    platform === 'linux'
+      ? 'Start it with `sudo systemctl start docker` (or start Docker Desktop / `systemctl --user start podman.socket`)'
+      : platform === 'darwin'
+        ? 'Start Docker Desktop (or `podman machine start`)'
+        : 'Start Docker Desktop'
+  return `Cannot reach a Docker engine. Tried: ${where}. ${start}, or point DOCKER_HOST at it. The registry keeps working without it.`
+}

@@ -1,0 +1,55 @@
+import type Dockerode from 'dockerode'
+import { BerthError } from '@shared/errors'
+
+export interface RunOptions {
+  image: string
+  ports: { host: number; container: number; protocol: 'tcp' | 'udp' }[]
+  name?: string
+  network?: string
+}
+
+/** The docker CLI line this run is equivalent to, for people to copy. */
+export function runCommand(o: RunOptions): string {
+  const parts = ['docker run -d']
+  if (o.name) parts.push(`--name ${o.name}`)
+  if (o.network) parts.push(`--network ${o.network}`)
+  for (const p of o.ports) parts.push(`-p ${p.host}:${p.container}${p.protocol === 'udp' ? '/udp' : ''}`)
+  parts.push(o.image)
+  return parts.join(' ')
+}
+
+/** `docker run -d -p host:container image`: create and start; the image must be in the engine. */
+export async function runContainer(docker: Dockerode, o: RunOptions): Promise<{ id: string; name: string }> {
+  const exposed: Record<string, object> = {}
+  const bindings: Record<string, { HostPort: string }[]> = {}
+  for (const p of o.ports) {
+    const key = `${p.container}/${p.protocol}`
+    exposed[key] = {}
+    bindings[key] = [...(bindings[key] ?? []), { HostPort: String(p.host) }]
+  }
+  let container: Dockerode.Container
+  try {
+    container = await docker.createContainer({
+      Image: o.image,
+      name: o.name,
+      ExposedPorts: exposed,
+      HostConfig: { PortBindings: bindings, ...(o.network ? { NetworkMode: o.network } : {}) }
+    })
+  } catch (err) {
+    const e = err as { statusCode?: number; json?: { message?: string }; message?: string }
+    const message = e.json?.message ?? e.message
+    if (e.statusCode === 409) throw new BerthError('CONFLICT', `A container named ${o.name} already exists: choose another name. (${message})`)
+    throw new BerthError('DOCKER_FAILED', `Docker could not create the container: ${message}`)
+  }
+  try {
+    await container.start()
+  } catch (err) {
+    const e = err as { json?: { message?: string }; message?: string }
+    const message = e.json?.message ?? e.message ?? ''
+    await container.remove({ force: true }).catch(() => {})
+    const port = /port is already allocated|address already in use/i.test(message)
+    throw new BerthError(port ? 'PORT_IN_USE' : 'DOCKER_FAILED', port ? `A host port is already in use; pick another host port. (${message})` : `Docker could not start the container: ${message}`)
+  }
+  const info = await container.inspect()
+  return { id: container.id, name: info.Name.replace(/^\//, '') }
+}

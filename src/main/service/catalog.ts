@@ -1,0 +1,157 @@
+import { BerthError } from '@shared/errors'
+import type { ManifestDetail, RepositorySummary, TagSummary } from '@shared/model/catalog'
+import { parseDigest, type Digest } from '@shared/reference'
+import type { Storage } from '../storage'
+import { Inspector } from '../storage/inspect'
+import { UsageIndex, mapLimit } from '../storage/usage'
+
+function digestOf(text: string): Digest | null {
+  const d = parseDigest(text)
+  return typeof d === 'object' ? d : null
+}
+
+/**
+ * What the UI asks of the stored images: repositories with sizes, tags with platforms, one manifest
+ * in detail, deletes and retags. Works on the data folder directly, so it also works while the
+ * registry is stopped.
+ */
+export class CatalogService {
+  readonly inspector: Inspector
+  readonly usage: UsageIndex
+
+  constructor(readonly storage: Storage) {
+    this.inspector = new Inspector(storage.blobs)
+    this.usage = new UsageIndex(storage, this.inspector)
+  }
+
+  async repositories(filter = '', offset = 0, limit = 1000): Promise<{ total: number; items: RepositorySummary[] }> {
+    const all = await this.storage.catalog.list()
+    const needle = filter.trim().toLowerCase()
+    const matching = needle ? all.filter((n) => n.includes(needle)) : all
+    const page = matching.slice(offset, offset + limit)
+    const sizes = await this.usage.sizes(page)
+    return {
+      total: matching.length,
+      items: sizes.map((s) => ({ ...s, lastPush: s.lastPush?.toISOString() ?? null }))
+    }
+  }
+
+  private async requireRepository(name: string): Promise<void> {
+    if (!(await this.storage.repos.exists(name))) throw new BerthError('NOT_FOUND', `There is no repository ${name} in this registry.`, { repository: name })
+  }
+
+  async tags(repository: string): Promise<TagSummary[]> {
+    await this.requireRepository(repository)
+    const names = (await this.storage.repos.tags(repository)) ?? []
+    const rows = await mapLimit(names, 16, async (tag): Promise<TagSummary | null> => {
+      const info = await this.storage.repos.tagInfo(repository, tag)
+      if (!info) return null
+      const manifest = await this.inspector.manifest(info.digest)
+      if (!manifest) return null
+      const reach = await this.inspector.reach(info.digest)
+      let size = 0
+      for (const s of reach.values()) size += s
+      let created: string | null = null
+      if (manifest.kind !== 'index') {
+        created = (await this.inspector.config(manifest.config))?.created ?? null
+      } else {
+        for (const child of manifest.children.filter((c) => !c.attestation)) {
+          const d = digestOf(child.digest)
+          const m = d ? await this.inspector.manifest(d) : null
+          const c = m ? (await this.inspector.config(m.config))?.created : null
+          if (c && (!created || c > created)) created = c
+        }
+      }
+      return {
+        tag,
+        digest: info.digest.value,
+        mediaType: manifest.mediaType,
+        kind: manifest.kind,
+        size,
+        created,
+        pushedAt: info.pushedAt.toISOString(),
+        platforms: manifest.children.filter((c) => !c.attestation && c.platform).map((c) => c.platform!),
+        attestations: manifest.children.filter((c) => c.attestation).length
+      }
+    })
+    return rows.filter((r): r is TagSummary => r !== null)
+  }
+
+  async manifest(repository: string, reference: string): Promise<ManifestDetail> {
+    const digest = await this.storage.manifests.resolve(repository, digestOf(reference) ?? reference)
+    if (!digest) throw new BerthError('NOT_FOUND', `${repository} has no manifest ${reference}.`, { repository, reference })
+    const info = await this.inspector.manifest(digest)
+    if (!info) throw new BerthError('NOT_FOUND', `The manifest ${digest.value} of ${repository} is missing from the data folder or unreadable.`)
+    const image = info.kind === 'index' ? null : await this.inspector.config(info.config)
+    const tags = await this.storage.repos.tagsPointingTo(repository, digest)
+    return {
+      repository,
+      digest: digest.value,
+      mediaType: info.mediaType,
+      kind: info.kind,
+      size: info.size,
+      artifactType: info.artifactType,
+      subject: info.subject ? { mediaType: info.subject.mediaType, digest: info.subject.digest, size: info.subject.size } : null,
+      annotations: info.annotations,
+      tags,
+      layers: info.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size, ...(l.annotations ? { annotations: l.annotations } : {}) })),
+      config: info.config ? { mediaType: info.config.mediaType, digest: info.config.digest, size: info.config.size } : null,
+      image,
+      children: info.children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.size, platform: c.platform, attestation: c.attestation })),
+      raw: info.raw
+    }
+  }
+
+  async deleteTag(repository: string, tag: string): Promise<void> {
+    if (!(await this.storage.repos.untag(repository, tag))) throw new BerthError('NOT_FOUND', `${repository} has no tag ${tag}.`, { repository, tag })
+    this.usage.invalidate(repository)
+  }
+
+  async deleteManifest(repository: string, digestText: string): Promise<string[]> {
+    const digest = digestOf(digestText)
+    if (!digest) throw new BerthError('INVALID_INPUT', `${digestText} is not a digest.`)
+    const tags = await this.storage.repos.tagsPointingTo(repository, digest)
+    if (!(await this.storage.manifests.delete(repository, digest)))
+      throw new BerthError('NOT_FOUND', `${repository} has no manifest ${digest.value}.`, { repository, digest: digest.value })
+    this.usage.invalidate(repository)
+    return tags
+  }
+
+  /**
+   * Tags `repository:reference` as `target:tag` without Docker: in another repository the blobs (and an
+   * index's child manifests) are linked first, as a cross-repository mount would, then the same bytes
+   * are stored, so the digest does not change.
+   */
+  async retag(repository: string, reference: string, target: string, tag: string): Promise<Digest> {
+    const digest = await this.storage.manifests.resolve(repository, digestOf(reference) ?? reference)
+    if (!digest) throw new BerthError('NOT_FOUND', `${repository} has no manifest ${reference}.`, { repository, reference })
+    if (target !== repository) await this.copyInto(repository, digest, target, 0)
+    const bytes = await this.storage.blobs.readBytes(digest)
+    const info = await this.inspector.manifest(digest)
+    if (!bytes || !info) throw new BerthError('NOT_FOUND', `The manifest ${digest.value} is missing from the data folder.`)
+    await this.storage.manifests.put(target, { tag }, bytes, info.mediaType)
+    this.storage.catalog.add(target)
+    this.usage.invalidate(target)
+    return digest
+  }
+
+  private async copyInto(source: string, digest: Digest, target: string, depth: number): Promise<void> {
+    if (depth > 8) return
+    const info = await this.inspector.manifest(digest)
+    if (!info) throw new BerthError('NOT_FOUND', `The manifest ${digest.value} is missing from the data folder.`)
+    for (const child of info.children) {
+      const d = digestOf(child.digest)
+      if (!d || !(await this.storage.repos.hasRevision(source, d))) continue
+      await this.copyInto(source, d, target, depth + 1)
+      const bytes = await this.storage.blobs.readBytes(d)
+      const childInfo = await this.inspector.manifest(d)
+      if (bytes && childInfo) await this.storage.manifests.put(target, {}, bytes, childInfo.mediaType)
+    }
+    for (const blob of [info.config, ...info.layers]) {
+      if (!blob || (Array.isArray(blob.urls) && blob.urls.length > 0)) continue
+      const d = digestOf(blob.digest)
+      if (d && (await this.storage.blobs.size(d)) !== null) await this.storage.repos.linkLayer(target, d)
+    }
+  }
+}
+

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises'
+import { Settings } from '@shared/model/registry'
+import { writeFileAtomic } from '../storage/fsx'
+
+export type { Settings }
+
+/**
+ * Settings in one JSON file, validated on read (a damaged file falls back to defaults, field by
+ * field) and written atomically. The shell passes Electron's userData folder; `serve` its own.
+ */
+export class SettingsStore {
+  private value: Settings
+
+  constructor(
+    private readonly file: string | null,
+    private readonly defaults: Settings
+  ) {
+    this.value = defaults
+  }
+
+  async load(): Promise<Settings> {
+    if (!this.file) return this.value
+    try {
+      const raw = JSON.parse(await readFile(this.file, 'utf8')) as Record<string, unknown>
+      const merged: Record<string, unknown> = { ...this.defaults }
+      for (const key of Object.keys(Settings.shape) as (keyof Settings)[]) {
+        const field = Settings.shape[key].safeParse(raw[key])
+        if (field.success) merged[key] = field.data
+      }
+      this.value = Settings.parse(merged)
+    } catch {
+      this.value = this.defaults
+    }
+    return this.value
+  }
+
+  get(): Settings {
+    return this.value
+  }
+
+  async update(patch: Partial<Settings>): Promise<Settings> {
+    const next = Settings.parse({ ...this.value, ...patch })
+    if (this.file) await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n')
+    this.value = next
+    return next
+  }
+}

@@ -1,0 +1,110 @@
+import { z } from 'zod'
+import { CatalogChange, DigestString, ManifestDetail, Reference, RepositoryName, RepositorySummary, TagName, TagSummary } from '../model/catalog'
+import { EngineStatus, LocalImage, PortMapping, Transfer } from '../model/docker'
+import { RegistryActivity, RegistryStatus, Settings } from '../model/registry'
+
+/*
+ * The contract: every method the renderer (or a script, over HTTP) may call and every event it may
+ * receive, declared once. The preload, the IPC registration, the HTTP transport, its JSON Schema
+ * listing and the renderer's client are all derived from these two objects: adding a method is one
+ * entry here plus its implementation in the service (a missing implementation is a type error).
+ */
+
+function method<I extends z.ZodType, O extends z.ZodType>(doc: string, input: I, output: O) {
+  return { doc, input, output }
+}
+
+const None = z.object({}).strict().optional()
+const Ok = z.object({ ok: z.literal(true) })
+
+/** A local image: a name[:tag] or an image id. */
+const ImageRef = z.string().min(1).max(512).regex(/^[^\s]+$/, 'An image is a name such as app:1.2 or an image id.')
+
+export const methods = {
+  'registry.status': method('The registry: state, address, data folder, uptime.', None, RegistryStatus),
+  'registry.start': method('Starts the registry with the saved settings.', None, RegistryStatus),
+  'registry.stop': method('Stops the registry; uploads in progress keep their state on disk.', None, RegistryStatus),
+  'registry.restart': method('Stops and starts the registry (to apply new settings).', None, RegistryStatus),
+  'settings.get': method('Port, bind address, data folder, start on launch, start at login.', None, Settings),
+  'settings.update': method(
+    'Changes settings (saved at once); a running registry restarts when its address or folder changes.',
+    Settings.partial().strict(),
+    Settings
+  ),
+
+  'catalog.repositories': method(
+    'Repositories with tag count, total and unique size and last push; filtered, paged.',
+    z.object({ filter: z.string().max(256).optional(), offset: z.number().int().min(0).optional(), limit: z.number().int().min(1).max(50_000).optional() }).strict().optional(),
+    z.object({ total: z.number().int(), items: z.array(RepositorySummary) })
+  ),
+  'catalog.tags': method('The tags of a repository with digest, type, size, dates and platforms.', z.object({ repository: RepositoryName }).strict(), z.array(TagSummary)),
+  'catalog.manifest': method(
+    'One manifest in detail: layers, config (env, cmd, ports, labels, history) or an index’s children.',
+    z.object({ repository: RepositoryName, reference: Reference }).strict(),
+    ManifestDetail
+  ),
+  'catalog.deleteTag': method('Deletes a tag (the manifest stays if other tags or digests use it).', z.object({ repository: RepositoryName, tag: TagName }).strict(), Ok),
+  'catalog.deleteManifest': method(
+    'Deletes a manifest and every tag pointing at it; layers are freed by garbage collection.',
+    z.object({ repository: RepositoryName, digest: DigestString }).strict(),
+    z.object({ ok: z.literal(true), tags: z.array(z.string()) })
+  ),
+  'catalog.retag': method(
+    'Tags a manifest again, in the same or another repository (blobs are mounted, nothing is copied or pulled).',
+    z.object({ repository: RepositoryName, reference: Reference, targetRepository: RepositoryName, targetTag: TagName }).strict(),
+    z.object({ digest: z.string(), reference: z.string() })
+  ),
+  'catalog.pullCommand': method(
+    'The `docker pull` command for a tag or digest of this registry.',
+    z.object({ repository: RepositoryName, reference: Reference }).strict(),
+    z.object({ command: z.string(), reference: z.string() })
+  ),
+
+  'docker.status': method('The Docker engine: reachable or not and why, versions, where it was found.', None, EngineStatus),
+  'docker.images': method(
+    'Images in the local engine (dangling ones only when asked).',
+    z.object({ includeDangling: z.boolean().optional() }).strict().optional(),
+    z.array(LocalImage)
+  ),
+  'docker.tag': method(
+    'Tags a local image for this registry: <registry>/<repository>:<tag>.',
+    z.object({ image: ImageRef, repository: RepositoryName, tag: TagName }).strict(),
+    z.object({ reference: z.string() })
+  ),
+  'docker.push': method(
+    'Pushes a local image to a repository and tag of this registry; returns a transfer id at once.',
+    z.object({ image: ImageRef, repository: RepositoryName, tag: TagName }).strict(),
+    z.object({ transferId: z.string(), reference: z.string() })
+  ),
+  'docker.pull': method(
+    'Pulls a tag of this registry into the engine; returns a transfer id at once.',
+    z.object({ repository: RepositoryName, reference: Reference }).strict(),
+    z.object({ transferId: z.string(), reference: z.string() })
+  ),
+  'docker.removeImage': method(
+    'Removes a local image (or one of its tags).',
+    z.object({ image: ImageRef, force: z.boolean().optional() }).strict(),
+    z.object({ removed: z.array(z.string()) })
+  ),
+  'docker.run': method(
+    'Runs a container from a registry image, like docker run -d -p <host>:<container> <image>.',
+    z.object({
+      repository: RepositoryName,
+      reference: Reference,
+      ports: z.array(PortMapping).max(32).default([]),
+      name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'A container name is letters, digits, "_", "." and "-".').optional(),
+      network: z.string().max(128).optional()
+    }).strict(),
+    z.object({ containerId: z.string(), name: z.string(), command: z.string() })
+  ),
+  'transfers.list': method('Push and pull transfers, running and finished.', None, z.array(Transfer)),
+  'transfers.cancel': method('Cancels a running transfer.', z.object({ id: z.string().min(1) }).strict(), Ok)
+}
+
+export const events = {
+  'registry.status': { doc: 'The registry changed state (stopped, starting, running, error).', payload: RegistryStatus },
+  'registry.activity': { doc: 'Requests and bytes in/out since start, at most once a second.', payload: RegistryActivity },
+  'catalog.changed': { doc: 'A repository changed: any client pushed, tagged or deleted.', payload: CatalogChange },
+  'docker.status': { doc: 'The Docker engine became reachable or unreachable.', payload: EngineStatus },
+  'transfer.progress': { doc: 'A push or pull progressed, per layer and overall; ends in done, error or cancelled.', payload: Transfer }
+}

@@ -1,0 +1,71 @@
+import { z } from 'zod'
+
+export const EngineEndpoint = z.object({
+  /** How it was found, in the docker CLI's order. */
+  source: z.enum(['DOCKER_HOST', 'context', 'default', 'docker-desktop', 'podman']),
+  /** `unix:///var/run/docker.sock`, `tcp://…`, `npipe:////./pipe/docker_engine` */
+  address: z.string(),
+  context: z.string().nullable()
+})
+export type EngineEndpoint = z.infer<typeof EngineEndpoint>
+
+export const EngineStatus = z.object({
+  reachable: z.boolean(),
+  endpoint: EngineEndpoint.nullable(),
+  /** Every place that was tried, with why it did not answer. */
+  tried: z.array(z.object({ address: z.string(), source: z.string(), problem: z.string().nullable() })),
+  engineVersion: z.string().nullable(),
+  apiVersion: z.string().nullable(),
+  os: z.string().nullable(),
+  /** Docker Desktop, Podman, or a plain engine. */
+  flavour: z.enum(['docker-desktop', 'podman', 'engine']).nullable(),
+  problem: z.string().nullable(),
+  checkedAt: z.string()
+})
+export type EngineStatus = z.infer<typeof EngineStatus>
+
+export const LocalImage = z.object({
+  id: z.string(),
+  tags: z.array(z.string()),
+  digests: z.array(z.string()),
+  size: z.number(),
+  created: z.string(),
+  dangling: z.boolean()
+})
+export type LocalImage = z.infer<typeof LocalImage>
+
+export const LayerPhase = z.enum(['waiting', 'uploading', 'mounted', 'exists', 'downloading', 'verifying', 'extracting', 'done'])
+export type LayerPhase = z.infer<typeof LayerPhase>
+
+export const LayerProgress = z.object({
+  id: z.string(),
+  phase: LayerPhase,
+  current: z.number(),
+  total: z.number().nullable()
+})
+export type LayerProgress = z.infer<typeof LayerProgress>
+
+export const TransferState = z.enum(['running', 'done', 'error', 'cancelled'])
+
+export const Transfer = z.object({
+  id: z.string(),
+  kind: z.enum(['push', 'pull']),
+  /** The local image (push) or registry reference (pull) it started from. */
+  source: z.string(),
+  /** Where it goes: `localhost:5000/team/app:1.2` (push) or the same reference pulled into the engine. */
+  target: z.string(),
+  state: TransferState,
+  layers: z.array(LayerProgress),
+  overall: z.object({ current: z.number(), total: z.number(), percent: z.number(), layersDone: z.number(), layers: z.number() }),
+  digest: z.string().nullable(),
+  error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable()
+})
+export type Transfer = z.infer<typeof Transfer>
+
+export const PortMapping = z.object({
+  host: z.number().int().min(1).max(65535),
+  container: z.number().int().min(1).max(65535),
+  protocol: z.enum(['tcp', 'udp']).default('tcp')
+})

@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import { BerthErrorSchema } from '../errors'
+
+export const RegistryState = z.enum(['stopped', 'starting', 'running', 'stopping', 'error'])
+
+export const RegistryStatus = z.object({
+  state: RegistryState,
+  host: z.string(),
+  port: z.number().int(),
+  /** `http://host:port` while running. */
+  url: z.string().nullable(),
+  /** What to put in image references: `localhost:5000`. */
+  pullHost: z.string(),
+  dataDir: z.string(),
+  startedAt: z.string().nullable(),
+  uptimeMs: z.number().nullable(),
+  error: BerthErrorSchema.nullable()
+})
+export type RegistryStatus = z.infer<typeof RegistryStatus>
+
+export const Settings = z.object({
+  port: z.number().int().min(1).max(65535),
+  host: z.string().min(1).max(255),
+  dataDir: z.string().min(1),
+  startOnLaunch: z.boolean(),
+  startAtLogin: z.boolean()
+})
+export type Settings = z.infer<typeof Settings>
+
+export const RegistryActivity = z.object({
+  requests: z.number(),
+  bytesIn: z.number(),
+  bytesOut: z.number(),
+  at: z.string()
+})
+export type RegistryActivity = z.infer<typeof RegistryActivity>
