@@ -1,4 +1,4 @@
 // Electron entry: everything Electron-specific lives in ./shell.
 import { boot } from './shell/app'
 
-boot()
+void boot()

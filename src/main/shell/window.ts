@@ -22,6 +22,12 @@ export function createMainWindow(): BrowserWindow {
     if (/^https?:\/\//.test(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
+  // The window only ever shows Berth: links elsewhere open in the browser.
+  win.webContents.on('will-navigate', (event, url) => {
+    if (url === win.webContents.getURL()) return
+    event.preventDefault()
+    if (/^https?:\/\//.test(url)) void shell.openExternal(url)
+  })
   const devUrl = process.env.ELECTRON_RENDERER_URL
   if (devUrl) void win.loadURL(devUrl)
   else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'))

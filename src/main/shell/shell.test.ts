@@ -1,0 +1,155 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { METHOD_NAMES, ipcChannel } from '@shared/contract'
+
+// The Electron shell's wiring, with a stand-in electron module: Electron's binary cannot be installed
+// on this machine, so this mock is the one place where Electron itself is imitated.
+
+const e = vi.hoisted(() => {
+  const handlers = new Map<string, (event: unknown, input: unknown) => unknown>()
+  const windows: { options: Record<string, unknown>; sent: [string, unknown][]; listeners: Map<string, (...a: unknown[]) => void> }[] = []
+  const state = { userData: '', clipboard: '', loginItem: null as null | { openAtLogin: boolean }, trayMenus: [] as unknown[][], trayImages: [] as string[] }
+  const appListeners = new Map<string, ((...a: unknown[]) => void)[]>()
+  return { handlers, windows, state, appListeners }
+})
+
+vi.mock('electron', () => {
+  class BrowserWindow {
+    static all: BrowserWindow[] = []
+    static getAllWindows() {
+      return BrowserWindow.all
+    }
+    record = { options: {} as Record<string, unknown>, sent: [] as [string, unknown][], listeners: new Map<string, (...a: unknown[]) => void>() }
+    webContents = {
+      send: (channel: string, payload: unknown) => this.record.sent.push([channel, payload]),
+      isDestroyed: () => false,
+      setWindowOpenHandler: vi.fn(),
+      on: vi.fn(),
+      getURL: () => 'file:///app/index.html'
+    }
+    constructor(options: Record<string, unknown>) {
+      this.record.options = options
+      e.windows.push(this.record)
+      BrowserWindow.all.push(this)
+    }
+    once() {}
+    on(event: string, fn: (...a: unknown[]) => void) {
+      this.record.listeners.set(event, fn)
+    }
+    loadFile = vi.fn(async () => {})
+    loadURL = vi.fn(async () => {})
+    isDestroyed = () => false
+    isMinimized = () => false
+    show = vi.fn()
+    hide = vi.fn()
+    focus = vi.fn()
+    restore = vi.fn()
+  }
+  class Tray {
+    setImage(img: { path: string }) {
+      e.state.trayImages.push(img.path)
+    }
+    setToolTip() {}
+    setContextMenu(menu: unknown[]) {
+      e.state.trayMenus.push(menu)
+    }
+    on() {}
+  }
+  return {
+    app: {
+      requestSingleInstanceLock: () => true,
+      whenReady: async () => {},
+      getPath: () => e.state.userData,
+      getAppPath: () => '/app',
+      isPackaged: false,
+      on: (event: string, fn: (...a: unknown[]) => void) => e.appListeners.set(event, [...(e.appListeners.get(event) ?? []), fn]),
+      quit: vi.fn(),
+      setLoginItemSettings: (s: { openAtLogin: boolean }) => (e.state.loginItem = s)
+    },
+    BrowserWindow,
+    Tray,
+    Menu: { buildFromTemplate: (t: unknown[]) => t },
+    nativeImage: { createFromPath: (path: string) => ({ path }) },
+    clipboard: { writeText: (t: string) => (e.state.clipboard = t) },
+    shell: { openExternal: vi.fn() },
+    ipcMain: {
+      handle: (channel: string, fn: (event: unknown, input: unknown) => unknown) => e.handlers.set(channel, fn),
+      removeHandler: (channel: string) => e.handlers.delete(channel)
+    }
+  }
+})
+
+const { boot } = await import('./app')
+type MenuItem = { label?: string; enabled?: boolean; click?: () => void }
+const trusted = { senderFrame: { url: 'file:///app/index.html' } }
+
+let shell: NonNullable<Awaited<ReturnType<typeof boot>>>
+
+beforeAll(async () => {
+  e.state.userData = await mkdtemp(join(tmpdir(), 'berth-shell-'))
+  // A free high port so the registry starting at launch does not collide with anything.
+  const { writeFile } = await import('node:fs/promises')
+  await writeFile(join(e.state.userData, 'settings.json'), JSON.stringify({ port: 45000 + Math.floor(Math.random() * 5000) }))
+  shell = (await boot())!
+})
+afterAll(async () => {
+  await shell.service.dispose()
+})
+
+describe('Electron shell', () => {
+  it('registers exactly one IPC handler per contract method', () => {
+    expect([...e.handlers.keys()].sort()).toEqual(METHOD_NAMES.map((m) => ipcChannel.method(m)).sort())
+  })
+
+  it('opens a locked-down window: isolated, sandboxed, no Node, our preload', () => {
+    const prefs = e.windows[0].options.webPreferences as Record<string, unknown>
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
+    expect(String(prefs.preload)).toMatch(/preload[/\\]index\.cjs$/)
+  })
+
+  it('answers IPC calls with the envelope, validates input, refuses foreign pages', async () => {
+    const status = (await e.handlers.get(ipcChannel.method('registry.status'))!(trusted, undefined)) as { ok: boolean; result: { state: string } }
+    expect(status.ok).toBe(true)
+    expect(status.result.state).toBe('running')
+    const bad = (await e.handlers.get(ipcChannel.method('catalog.tags'))!(trusted, { repository: 'UPPER' })) as { ok: boolean; error: { code: string; message: string } }
+    expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    expect(bad.error.message).toMatch(/repository/)
+    const foreign = (await e.handlers.get(ipcChannel.method('registry.status'))!({ senderFrame: { url: 'https://evil.example' } }, undefined)) as { ok: boolean }
+    expect(foreign.ok).toBe(false)
+  })
+
+  it('the tray shows the state and its Start/Stop item drives the registry; events reach the window', async () => {
+    const menu = () => e.state.trayMenus.at(-1) as MenuItem[]
+    expect(menu()[0].label).toMatch(/^Registry running on localhost:\d+$/)
+    expect(e.state.trayImages.at(-1)).toMatch(/tray-running\.png$/)
+    menu().find((i) => i.label === 'Copy address')!.click!()
+    expect(e.state.clipboard).toMatch(/^localhost:\d+$/)
+
+    menu().find((i) => i.label === 'Stop registry')!.click!()
+    await vi.waitFor(() => expect(shell.service.registry.status().state).toBe('stopped'))
+    expect(menu()[0].label).toBe('Registry stopped')
+    expect(e.state.trayImages.at(-1)).toMatch(/tray-stopped\.png$/)
+    const sent = e.windows[0].sent.filter(([c]) => c === ipcChannel.event('registry.status'))
+    expect(sent.map(([, p]) => (p as { state: string }).state)).toContain('stopped')
+
+    menu().find((i) => i.label === 'Start registry')!.click!()
+    await vi.waitFor(() => expect(shell.service.registry.status().state).toBe('running'))
+  })
+
+  it('closing the window hides it (Berth stays in the tray)', () => {
+    const prevent = vi.fn()
+    e.windows[0].listeners.get('close')!({ preventDefault: prevent })
+    expect(prevent).toHaveBeenCalled()
+  })
+
+  it('persists settings atomically in userData and drives the login item', async () => {
+    const res = (await e.handlers.get(ipcChannel.method('settings.update'))!(trusted, { startAtLogin: true })) as { ok: boolean }
+    expect(res.ok).toBe(true)
+    expect(e.state.loginItem).toEqual({ openAtLogin: true })
+    const saved = JSON.parse(await readFile(join(e.state.userData, 'settings.json'), 'utf8'))
+    expect(saved.startAtLogin).toBe(true)
+    expect(saved.dataDir).toBe(join(e.state.userData, 'registry'))
+  })
+})
