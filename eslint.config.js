@@ -19,7 +19,7 @@ export default defineConfig(
     }
   },
   {
-    files: ['src/main/**/*.ts', 'src/preload/**/*.ts', 'test/**/*.ts', 'bench/**/*.mjs', 'bin/**/*.js', '*.config.{ts,js}'],
+    files: ['src/main/**/*.ts', 'src/preload/**/*.ts', 'test/**/*.ts', 'bench/**/*.mjs', 'scripts/**/*.mjs', 'bin/**/*.js', '*.config.{ts,js}'],
     languageOptions: { globals: globals.node }
   },
   {
