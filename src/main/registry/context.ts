@@ -51,7 +51,8 @@ export function validDigest(text: string | null): Digest {
 
 /** Sends an empty-bodied response with the given status and headers. */
 export function reply(res: ServerResponse, status: number, headers: Record<string, string | number> = {}): void {
-  res.writeHead(status, { 'Content-Length': 0, ...headers })
+  // A 204 carries no Content-Length at all (RFC 9110 §8.6); every other empty answer says 0.
+  res.writeHead(status, status === 204 ? headers : { 'Content-Length': 0, ...headers })
   res.end()
 }
 
