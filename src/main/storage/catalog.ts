@@ -14,6 +14,8 @@ export class CatalogIndex {
   private names: string[] = []
   private walkedAt = -Infinity
   private walking: Promise<void> | null = null
+  /** Names added while a walk was under way: the walk may have read the tree before they existed. */
+  private addedDuringWalk = new Set<string>()
 
   constructor(
     private readonly layout: Layout,
@@ -29,9 +31,10 @@ export class CatalogIndex {
   refresh(): Promise<void> {
     if (!this.walking) {
       const started = performance.now()
+      this.addedDuringWalk = new Set()
       this.walking = findRepositories(this.layout.repositories, ['_manifests', '_layers'])
         .then((names) => {
-          this.names = names.sort(compareNames)
+          this.names = [...new Set([...names, ...this.addedDuringWalk])].sort(compareNames)
           this.walkedAt = started
         })
         .finally(() => {
@@ -43,6 +46,7 @@ export class CatalogIndex {
 
   /** A repository this process just wrote to. */
   add(name: string): void {
+    if (this.walking) this.addedDuringWalk.add(name)
     const i = lowerBound(this.names, name)
     if (this.names[i] !== name) this.names = [...this.names.slice(0, i), name, ...this.names.slice(i)]
   }
