@@ -2,14 +2,14 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 
-const alias = { '@shared': resolve(__dirname, 'src/shared') }
+const alias = { '@shared': resolve(import.meta.dirname, 'src/shared') }
 
 export default defineConfig({
   main: {
     resolve: { alias },
     build: {
       rolldownOptions: {
-        input: { index: resolve(__dirname, 'src/main/index.ts'), cli: resolve(__dirname, 'src/main/cli.ts') }
+        input: { index: resolve(import.meta.dirname, 'src/main/index.ts'), cli: resolve(import.meta.dirname, 'src/main/cli.ts') }
       }
     }
   },
@@ -19,7 +19,7 @@ export default defineConfig({
     build: { externalizeDeps: false, rolldownOptions: { output: { format: 'cjs', entryFileNames: '[name].cjs' } } }
   },
   renderer: {
-    resolve: { alias: { ...alias, '@renderer': resolve(__dirname, 'src/renderer/src') } },
+    resolve: { alias: { ...alias, '@renderer': resolve(import.meta.dirname, 'src/renderer/src') } },
     plugins: [react()]
   }
 })

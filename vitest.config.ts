@@ -2,9 +2,9 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'vitest/config'
 
 const alias = {
-  '@shared': resolve(__dirname, 'src/shared'),
+  '@shared': resolve(import.meta.dirname, 'src/shared'),
   // No test may load the real Electron module (its binary cannot exist here): stand-in only.
-  electron: resolve(__dirname, 'test/stubs/electron.ts')
+  electron: resolve(import.meta.dirname, 'test/stubs/electron.ts')
 }
 
 export default defineConfig({
