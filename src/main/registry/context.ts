@@ -8,7 +8,8 @@ import { RegistryError } from './errcode'
 export interface RequestContext {
   req: IncomingMessage
   res: ServerResponse
-  url: URL
+  /** The query string, parsed (the path is matched raw and never decoded). */
+  query: URLSearchParams
   /** Repository name from the path, already validated. */
   name: string
   /** The route's last path segment (reference, digest or upload id), undecoded. */

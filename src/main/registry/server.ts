@@ -83,7 +83,7 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
       const ctx: RequestContext = {
         req,
         res,
-        url: new URL(rawUrl, 'http://registry.invalid'),
+        query: new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1)),
         name: route.named ? validName(m[1]) : '',
         param: route.named ? (m[2] ?? '') : '',
         storage,

@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises'
+import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
 import { paths, type Layout } from './paths'
@@ -16,6 +16,20 @@ export interface TagInfo {
  * (`_manifests/revisions`) and what its tags point at (`_manifests/tags`).
  */
 export class RepositoryStore {
+  /**
+   * Tag names per repository, valid while the tags folder's mtime is unchanged (a tag added or removed
+   * changes it). Berth's own tag writes drop the entry; another process's changes are seen once the
+   * entry was last checked more than a second ago (as for the catalog).
+   */
+  private readonly tagCache = new Map<string, { mtimeMs: number; ctimeMs: number; checkedAt: number; tags: readonly string[] }>()
+  /** Bumped by every tag write, so a listing read before the write is never cached after it. */
+  private readonly tagGeneration = new Map<string, number>()
+
+  private tagsChanged(name: string): void {
+    this.tagCache.delete(name)
+    this.tagGeneration.set(name, (this.tagGeneration.get(name) ?? 0) + 1)
+  }
+
   constructor(private readonly layout: Layout) {}
 
   async exists(name: string): Promise<boolean> {
@@ -98,22 +112,40 @@ export class RepositoryStore {
     const index = paths.tagIndexLink(this.layout, name, tag, digest)
     if (!(await this.linkMatches(index, digest))) await writeFileAtomic(index, digest.value)
     await writeFileAtomic(paths.tagCurrentLink(this.layout, name, tag), digest.value)
+    this.tagsChanged(name)
   }
 
   async untag(name: string, tag: string): Promise<boolean> {
     const dir = paths.tagDir(this.layout, name, tag)
     if (!(await statOrNull(dir))) return false
     await removeTree(dir)
+    this.tagsChanged(name)
     return true
   }
 
   /** Tag names, sorted; null when the repository does not exist. */
-  async tags(name: string): Promise<string[] | null> {
+  async tags(name: string): Promise<readonly string[] | null> {
+    const dir = paths.tagsDir(this.layout, name)
+    const cached = this.tagCache.get(name)
+    if (cached && performance.now() - cached.checkedAt < 1000) return cached.tags
+    const generation = this.tagGeneration.get(name) ?? 0
     try {
-      const entries = await readdir(paths.tagsDir(this.layout, name))
-      return entries.sort()
+      // One stat instead of a readdir while nothing changed: tag lists of thousands stay cheap.
+      const st = await stat(dir)
+      if (cached && cached.mtimeMs === st.mtimeMs && cached.ctimeMs === st.ctimeMs) {
+        cached.checkedAt = performance.now()
+        return cached.tags
+      }
+      const tags = (await readdir(dir)).sort()
+      // A folder changed within the last 2 s may change again inside the same timestamp tick on coarse filesystems.
+      if (Date.now() - st.mtimeMs > 2000 && generation === (this.tagGeneration.get(name) ?? 0)) {
+        if (this.tagCache.size >= 10_000) this.tagCache.delete(this.tagCache.keys().next().value!)
+        this.tagCache.set(name, { mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, checkedAt: performance.now(), tags })
+      }
+      return tags
     } catch (err) {
       if (!isNotFound(err)) throw err
+      this.tagCache.delete(name)
       return (await this.exists(name)) ? [] : null
     }
   }

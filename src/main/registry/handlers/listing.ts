@@ -21,21 +21,31 @@ function after(sorted: readonly string[], last: string | null): number {
 }
 
 export async function getCatalog(ctx: RequestContext): Promise<void> {
-  const n = pageSize(ctx.url.searchParams)
-  const last = ctx.url.searchParams.get('last')
+  const n = pageSize(ctx.query)
+  const last = ctx.query.get('last')
   const { names, more } = await ctx.storage.catalog.page(n, last ?? undefined)
   const headers: Record<string, string> = {}
   if (more && names.length > 0) headers.Link = nextLink('/v2/_catalog', n, names[names.length - 1])
   replyJson(ctx, 200, { repositories: names }, headers)
 }
 
+/** The whole-list answer, serialised once per (immutable) cached tag list. */
+const wholeListBodies = new WeakMap<readonly string[], string>()
+
 export async function getTags(ctx: RequestContext): Promise<void> {
-  const n = pageSize(ctx.url.searchParams)
-  const last = ctx.url.searchParams.get('last')
+  const n = pageSize(ctx.query)
+  const last = ctx.query.get('last')
   const all = await ctx.storage.repos.tags(ctx.name)
   if (all === null)
     throw new RegistryError('NAME_UNKNOWN', { name: ctx.name }, `repository ${ctx.name} is not known to this registry`)
   const start = after(all, last)
+  if (start === 0 && n >= all.length) {
+    let body = wholeListBodies.get(all)
+    if (body === undefined) wholeListBodies.set(all, (body = JSON.stringify({ name: ctx.name, tags: all })))
+    ctx.res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(body) })
+    ctx.res.end(ctx.head ? undefined : body)
+    return
+  }
   const tags = all.slice(start, start + n)
   const headers: Record<string, string> = {}
   if (start + n < all.length && tags.length > 0)

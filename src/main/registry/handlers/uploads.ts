@@ -57,7 +57,7 @@ function chunkRange(ctx: RequestContext): ByteRange | undefined {
 
 export async function startUpload(ctx: RequestContext): Promise<void> {
   const { uploads, repos, blobs, catalog } = ctx.storage
-  const q = ctx.url.searchParams
+  const q = ctx.query
   const mount = q.get('mount')
   if (mount !== null) {
     const digest = validDigest(mount)
@@ -103,7 +103,7 @@ export async function finishUpload(ctx: RequestContext): Promise<void> {
   const uuid = ctx.param
   if (!(await ctx.storage.uploads.status(ctx.name, uuid)))
     throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { uuid: uuid.slice(0, 100) })
-  const digest = validDigest(ctx.url.searchParams.get('digest'))
+  const digest = validDigest(ctx.query.get('digest'))
   const range = chunkRange(ctx)
   const last = hasBody(ctx.req) ? { body: ctx.req, range } : undefined
   await translate(ctx, uuid, () => ctx.storage.uploads.commit(ctx.name, uuid, digest, last))
