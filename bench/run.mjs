@@ -134,7 +134,9 @@ async function waitUp(url, proc) {
     if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode})`)
     try {
       if ((await fetch(`${url}/v2/`)).status === 200) return
-    } catch {}
+    } catch {
+      // not up yet
+    }
     await new Promise((r) => setTimeout(r, 50))
   }
   throw new Error(`no answer from ${url}`)
