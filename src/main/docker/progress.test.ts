@@ -36,6 +36,19 @@ describe('docker progress', () => {
     expect(overall(s).percent).toBe(100)
   })
 
+  it('is not at 100% when one layer is fully sent and the others have not started', () => {
+    const s = emptyProgress()
+    const ids = ['a1a1a1a1a1a1', 'b2b2b2b2b2b2', 'c3c3c3c3c3c3', 'd4d4d4d4d4d4', 'e5e5e5e5e5e5']
+    for (const id of ids) applyLine(s, { status: 'Preparing', progressDetail: {}, id })
+    applyLine(s, { status: 'Pushing', progressDetail: { current: 1000, total: 1000 }, id: ids[0] })
+    expect(overall(s).percent).toBe(20)
+    applyLine(s, { status: 'Pushed', progressDetail: {}, id: ids[0] })
+    applyLine(s, { status: 'Layer already exists', progressDetail: {}, id: ids[1] })
+    expect(overall(s).percent).toBe(40)
+    for (const id of ids.slice(2)) applyLine(s, { status: 'Pushed', progressDetail: {}, id })
+    expect(overall(s).percent).toBe(100)
+  })
+
   it('tracks a pull: download, verify, extract, complete; skips non-layer ids', () => {
     const s = emptyProgress()
     const lines: ProgressLine[] = [

@@ -60,19 +60,33 @@ export function overall(state: ProgressState): { current: number; total: number;
   let current = 0
   let total = 0
   let layersDone = 0
+  let sized = 0
+  let unsized = 0
+  let unsizedDone = 0
   for (const l of state.layers.values()) {
-    if (FINISHED.includes(l.phase)) layersDone++
+    const finished = FINISHED.includes(l.phase)
+    if (finished) layersDone++
     if (l.total) {
+      sized++
       total += l.total
-      current += FINISHED.includes(l.phase) ? l.total : Math.min(l.current, l.total)
+      current += finished ? l.total : Math.min(l.current, l.total)
+    } else {
+      unsized++
+      if (finished) unsizedDone++
     }
   }
   const layers = state.layers.size
-  const byBytes = total > 0 ? current / total : 0
-  const byLayers = layers > 0 ? layersDone / layers : 0
-  // Layers without a byte count (mounted, already there) still move the bar.
-  const percent = layers === 0 ? 0 : Math.round(100 * (total > 0 ? Math.max(byLayers, byBytes * 0.999) : byLayers))
-  return { current, total, percent: Math.min(100, percent), layersDone, layers }
+  let percent: number
+  if (layers === 0) percent = 0
+  else if (layersDone === layers) percent = 100
+  else if (total === 0) percent = Math.floor((100 * layersDone) / layers)
+  else {
+    // Layers whose size is not known yet (waiting) or never will be (mounted, already there) weigh as
+    // much as the average sized one: the first layer's last byte is not the end of the push.
+    const average = total / sized
+    percent = Math.min(99, Math.floor((100 * (current + unsizedDone * average)) / (total + unsized * average)))
+  }
+  return { current, total, percent, layersDone, layers }
 }
 
 /** Turns Docker's terse failures into what to do. */
@@ -81,7 +95,8 @@ export function adviseDockerError(message: string, registryHost: string): string
     return `Docker tried HTTPS, but the registry at ${registryHost} speaks plain HTTP. Docker only allows plain HTTP for localhost/127.0.0.1 or for registries listed under "insecure-registries": use localhost:<port> in the image name, or add "insecure-registries": ["${registryHost}"] to /etc/docker/daemon.json (Docker Desktop: Settings → Docker Engine) and restart Docker. (${message})`
   if (/connection refused/i.test(message))
     return `Docker could not connect to the registry at ${registryHost}: is the registry running? Start it and try again. (${message})`
+  // The registry's own answers first: "manifest for … not found: manifest unknown" also says "not found".
+  if (/manifest unknown|name unknown/i.test(message)) return `The registry at ${registryHost} has no such repository, tag or digest (${message}).`
   if (/no such image|not found|does not exist/i.test(message)) return `Docker has no such image: ${message}. Check the name with docker images.`
-  if (/manifest unknown/i.test(message)) return `The registry has no such tag or digest (${message}).`
   return message
 }

@@ -130,7 +130,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (sameToken(given, token)) res.setHeader('Set-Cookie', `${COOKIE}=${token}; Path=/; HttpOnly; SameSite=Strict`)
     }
     const root = normalize(options.rendererDir)
-    let path = normalize(join(root, decodeURIComponent(url.pathname)))
+    let decoded: string
+    try {
+      decoded = decodeURIComponent(url.pathname)
+    } catch {
+      return json(res, 400, { error: 'bad path' })
+    }
+    let path = normalize(join(root, decoded))
     if (path !== root && !path.startsWith(root + sep)) return json(res, 400, { error: 'bad path' })
     let st = await stat(path).catch(() => null)
     if (st?.isDirectory()) {
@@ -174,6 +180,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     try {
       input = await readJson(req)
     } catch (err) {
+      // The body may be only partly read (too large): this connection cannot carry another request.
+      if (!req.complete) res.setHeader('Connection', 'close')
       return json(res, 400, { ok: false, error: { code: 'INVALID_INPUT', message: `The body is not valid JSON: ${(err as Error).message}` } })
     }
     const envelope = await dispatch(service.api, m[1], input)

@@ -154,7 +154,11 @@ export function createService(options: ServiceOptions): Service {
       return withEngine(async (docker) => {
         const present = await docker.getImage(image).inspect().then(() => true, () => false)
         if (!present) {
-          const state = await pull(docker, image, new AbortController().signal, () => {})
+          // The engine refuses some pulls before streaming (a repository or tag the registry lacks is an HTTP 404).
+          const state = await pull(docker, image, new AbortController().signal, () => {}).catch((err: Error & { statusCode?: number; json?: { message?: string } }) => {
+            if (err.statusCode === undefined) throw err
+            throw new BerthError('TRANSFER_FAILED', adviseDockerError(err.json?.message ?? err.message, host), { image })
+          })
           if (state.error) throw new BerthError('TRANSFER_FAILED', adviseDockerError(state.error, host))
         }
         const { id, name: actual } = await runContainer(docker, run)

@@ -53,7 +53,9 @@ export class TransferManager {
     }
     const onUpdate = (s: ProgressState) => {
       transfer.layers = [...s.layers.values()]
-      transfer.overall = overall(s)
+      // A bar never goes back (a layer's size becoming known, or extraction restarting its count).
+      const next = overall(s)
+      transfer.overall = { ...next, percent: Math.max(next.percent, transfer.overall.percent) }
       transfer.digest = s.digest
       if (transfer.state !== 'running') return
       const wait = THROTTLE_MS - (Date.now() - last)
@@ -78,9 +80,10 @@ export class TransferManager {
         else if (s.error) finish('error', { code: 'TRANSFER_FAILED', message: advise(s.error) })
         else finish('done', null)
       },
-      (err: Error) => {
+      (err: Error & { json?: { message?: string } }) => {
         if (controller.signal.aborted) finish('cancelled', { code: 'CANCELLED', message: 'Cancelled.' })
-        else finish('error', { code: (err as { code?: string }).code ?? 'TRANSFER_FAILED', message: advise(err.message) })
+        // The engine's own sentence (dockerode prefixes "(HTTP code 404) unexpected - " to err.message).
+        else finish('error', { code: (err as { code?: string }).code ?? 'TRANSFER_FAILED', message: advise(err.json?.message ?? err.message) })
       }
     )
     return transfer
