@@ -1,6 +1,7 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
+import tailwindcss from '@tailwindcss/vite'
 
 const alias = { '@shared': resolve(import.meta.dirname, 'src/shared') }
 
@@ -20,6 +21,6 @@ export default defineConfig({
   },
   renderer: {
     resolve: { alias: { ...alias, '@renderer': resolve(import.meta.dirname, 'src/renderer/src') } },
-    plugins: [react()]
+    plugins: [react(), tailwindcss()]
   }
 })

@@ -1,8 +1,34 @@
+import { Tooltip } from 'radix-ui'
+import { Toaster } from './components/Toaster'
+import { RepositoryList } from './features/catalog/RepositoryList'
+import { RepositoryView } from './features/catalog/RepositoryView'
+import { LocalImages } from './features/images/LocalImages'
+import { PushDialog } from './features/images/PushDialog'
+import { RegistryHeader } from './features/registry/RegistryHeader'
+import { RegistryBanner } from './features/registry/RegistryBanner'
+import { Transfers } from './features/transfers/Transfers'
+
+/**
+ * The window: registry bar on top; repositories | the selected repository | local images and
+ * transfers. Three columns from 1280 px wide up; the middle one takes what is left.
+ */
 export function App() {
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 32 }}>
-      <h1>Berth</h1>
-      <p>Your private container registry. The registry runs; the window arrives with its own issue.</p>
-    </main>
+    <Tooltip.Provider delayDuration={400} skipDelayDuration={200}>
+      <div className="flex h-full min-w-[1024px] flex-col">
+        <RegistryHeader />
+        <RegistryBanner />
+        <div className="grid min-h-0 flex-1 grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
+          <RepositoryList />
+          <RepositoryView />
+          <aside aria-label="Docker" className="flex min-h-0 flex-col border-l border-line bg-panel">
+            <LocalImages />
+            <Transfers />
+          </aside>
+        </div>
+      </div>
+      <PushDialog />
+      <Toaster />
+    </Tooltip.Provider>
   )
 }

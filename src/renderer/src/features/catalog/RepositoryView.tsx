@@ -1,0 +1,112 @@
+import { ArrowUpFromLine, FolderGit2, Tags } from 'lucide-react'
+import { Button } from '../../components/Button'
+import { CopyButton } from '../../components/CopyButton'
+import { EmptyState, InlineError } from '../../components/Panel'
+import { Advice } from '../../components/Advice'
+import { Spinner } from '../../components/Spinner'
+import { cn } from '../../lib/cn'
+import { formatBytes, formatDate, formatRelative } from '../../lib/format'
+import { useCatalog } from '../../store/catalog'
+import { useImages } from '../../store/images'
+import { useRegistry } from '../../store/registry'
+import { useTransfers } from '../../store/transfers'
+import { useImageDrop } from '../images/drag'
+import { EmptyRegistry } from './EmptyRegistry'
+import { TagDetail } from './TagDetail'
+import { TAG_ROW_HEIGHT, TagsTable } from './TagsTable'
+
+/** The middle of the window: the selected repository, its tags, the selected tag in detail. */
+export function RepositoryView() {
+  const status = useCatalog((s) => s.status)
+  const total = useCatalog((s) => s.total)
+  const selected = useCatalog((s) => s.selected)
+
+  if (status === 'ready' && total === 0) return <EmptyRegistry />
+  if (!selected) {
+    return (
+      <main aria-label="Repository" className="flex min-h-0 flex-1 items-center justify-center bg-canvas">
+        {status === 'ready' ? (
+          <EmptyState icon={<FolderGit2 className="size-6" />} title="Select a repository" />
+        ) : status === 'error' ? (
+          <EmptyState icon={<FolderGit2 className="size-6" />} title="No repositories to show" />
+        ) : (
+          <div role="status" className="flex items-center gap-2 text-muted">
+            <Spinner /> Reading the catalog…
+          </div>
+        )}
+      </main>
+    )
+  }
+  return (
+    <main aria-label={`Repository ${selected}`} className="flex min-h-0 min-w-0 flex-1 flex-col bg-panel">
+      <RepositoryHeader name={selected} />
+      <TagsArea />
+      <TagDetail />
+    </main>
+  )
+}
+
+function RepositoryHeader({ name }: { name: string }) {
+  const repo = useCatalog((s) => s.repositories.find((r) => r.name === name))
+  const pullHost = useRegistry((s) => s.status?.pullHost ?? '')
+  const openPush = useTransfers((s) => s.openPush)
+  const engineUp = useImages((s) => s.engine?.reachable ?? false)
+  const { over, props } = useImageDrop((image) => openPush({ image, repository: name }))
+  const shared = repo ? repo.totalSize - repo.uniqueSize : 0
+  return (
+    <div {...props} className={cn('flex shrink-0 items-center gap-3 border-b border-line px-4 py-2.5', over && 'bg-accent-soft ring-2 ring-accent/40 ring-inset')}>
+      <div className="min-w-0 flex-1">
+        <div className="flex items-center gap-1">
+          <h2 className="truncate text-[15px] font-semibold" title={`${pullHost}/${name}`}>
+            {name}
+          </h2>
+          <CopyButton text={`${pullHost}/${name}`} label="Copy repository address" size="xs" />
+        </div>
+        {repo ? (
+          <p className="truncate text-[12px] text-muted">
+            {repo.tagCount} {repo.tagCount === 1 ? 'tag' : 'tags'} · {formatBytes(repo.totalSize)}
+            {shared > 0 ? (repo.uniqueSize > 0 ? ` (${formatBytes(repo.uniqueSize)} unique, ${formatBytes(shared)} shared with other repositories)` : ', all shared with other repositories') : ''}
+            {repo.lastPush ? <span title={formatDate(repo.lastPush)}> · last push {formatRelative(repo.lastPush)}</span> : null}
+          </p>
+        ) : null}
+      </div>
+      <Button
+        size="sm"
+        disabled={!engineUp}
+        title={engineUp ? 'Push a local image into this repository' : 'Docker is unreachable'}
+        onClick={() => openPush({ image: null, repository: name })}
+        icon={<ArrowUpFromLine className="size-3.5" aria-hidden />}
+        className={over ? 'invisible' : undefined}
+      >
+        Push here…
+      </Button>
+    </div>
+  )
+}
+
+function TagsArea() {
+  const tags = useCatalog((s) => s.tags)
+  const loadTags = useCatalog((s) => s.loadTags)
+  const pullHost = useRegistry((s) => s.status?.pullHost ?? 'localhost:5000')
+  if (!tags) return null
+  const { items, loading, error, repository } = tags
+  // As tall as its rows, up to 45% of the pane: the detail below gets the rest.
+  const height = items && items.length > 0 ? 33 + items.length * TAG_ROW_HEIGHT + 1 : 150
+  return (
+    <div className="flex min-h-[72px] shrink grow-0 basis-auto flex-col" style={{ height, maxHeight: '45%' }}>
+      {error && !items ? (
+        <InlineError className="m-3" title={`Could not list the tags of ${repository}`} message={<Advice text={error} />} action={<Button size="sm" onClick={() => void loadTags(repository)}>Try again</Button>} />
+      ) : !items ? (
+        <div role="status" className="flex items-center gap-2 p-4 text-muted">
+          <Spinner /> Loading tags…
+        </div>
+      ) : items.length === 0 && !loading ? (
+        <EmptyState icon={<Tags className="size-6" />} title="No tags in this repository" className="flex-1">
+          Drop a local image on it to push one, or run <code className="rounded bg-code px-1">{`docker push ${pullHost}/${repository}:<tag>`}</code>.
+        </EmptyState>
+      ) : (
+        <TagsTable items={items} />
+      )}
+    </div>
+  )
+}

@@ -1,0 +1,136 @@
+import { useState, type FormEvent } from 'react'
+import { Plus, X } from 'lucide-react'
+import type { ManifestDetail } from '@shared/model/catalog'
+import { Button, IconButton } from '../../components/Button'
+import { Modal } from '../../components/Dialog'
+import { Field } from '../../components/Field'
+import { InlineError } from '../../components/Panel'
+import { Advice } from '../../components/Advice'
+import { messageOf } from '../../lib/client'
+import { useImages } from '../../store/images'
+import { notify } from '../../store/notices'
+
+interface PortRow {
+  host: string
+  container: string
+  protocol: 'tcp' | 'udp'
+}
+
+function portsFrom(data: ManifestDetail): PortRow[] {
+  return (data.image?.exposedPorts ?? []).map((p) => {
+    const [port, proto] = p.split('/')
+    return { host: port, container: port, protocol: proto === 'udp' ? 'udp' : 'tcp' }
+  })
+}
+
+/** What to do about Docker's usual refusals, when its message does not say. */
+function withRunHint(message: string): string {
+  if (/network \S+ not found/i.test(message)) return `${message}. Leave Network empty for Docker’s default, or pick one that \`docker network ls\` lists.`
+  return message
+}
+
+const validPort = (v: string) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535
+
+/** Runs a container from this image (docker run -d -p host:container), pulling it first if needed. */
+export function RunDialog({ open, onOpenChange, data, reference }: { open: boolean; onOpenChange(open: boolean): void; data: ManifestDetail; reference: string }) {
+  return (
+    <Modal open={open} onOpenChange={onOpenChange} title="Run a container" description="Docker pulls the image from this registry if it does not have it, then starts a container in the background." className="w-[min(92vw,560px)]">
+      {open ? <RunForm data={data} reference={reference} onDone={() => onOpenChange(false)} /> : null}
+    </Modal>
+  )
+}
+
+function RunForm({ data, reference, onDone }: { data: ManifestDetail; reference: string; onDone(): void }) {
+  const run = useImages((s) => s.run)
+  const [ports, setPorts] = useState<PortRow[]>(() => portsFrom(data))
+  const [name, setName] = useState('')
+  const [network, setNetwork] = useState('')
+  const [busy, setBusy] = useState(false)
+  const [error, setError] = useState<string | null>(null)
+  const nameError = name && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name) ? 'A container name is letters, digits, "_", "." and "-".' : null
+  const portsOk = ports.every((p) => validPort(p.host) && validPort(p.container))
+
+  const setPort = (i: number, patch: Partial<PortRow>) => setPorts((rows) => rows.map((r, j) => (j === i ? { ...r, ...patch } : r)))
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault()
+    if (nameError || !portsOk) return
+    setBusy(true)
+    setError(null)
+    try {
+      const out = await run({
+        repository: data.repository,
+        reference,
+        ports: ports.map((p) => ({ host: Number(p.host), container: Number(p.container), protocol: p.protocol })),
+        ...(name ? { name } : {}),
+        ...(network.trim() ? { network: network.trim() } : {})
+      })
+      notify({ kind: 'success', title: `Started container ${out.name}`, message: `\`${out.command}\`` })
+      onDone()
+    } catch (err) {
+      setError(withRunHint(messageOf(err)))
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form onSubmit={submit} noValidate className="space-y-3">
+      <fieldset>
+        <legend className="mb-1 text-[12px] font-medium text-muted">Ports (host → container)</legend>
+        {ports.length === 0 ? <p className="mb-2 text-[12px] text-subtle">The image exposes no port. Add one if it listens anyway.</p> : null}
+        <ul className="space-y-1.5">
+          {ports.map((p, i) => (
+            <li key={i} className="flex items-center gap-2">
+              <input
+                aria-label={`Host port ${i + 1}`}
+                inputMode="numeric"
+                value={p.host}
+                onChange={(e) => setPort(i, { host: e.target.value.trim() })}
+                aria-invalid={!validPort(p.host) || undefined}
+                className="h-8 w-24 rounded-md border border-line-strong bg-field px-2 font-mono text-[12px] outline-none focus:border-accent aria-[invalid]:border-danger"
+              />
+              <span className="text-subtle" aria-hidden>
+                →
+              </span>
+              <input
+                aria-label={`Container port ${i + 1}`}
+                inputMode="numeric"
+                value={p.container}
+                onChange={(e) => setPort(i, { container: e.target.value.trim() })}
+                aria-invalid={!validPort(p.container) || undefined}
+                className="h-8 w-24 rounded-md border border-line-strong bg-field px-2 font-mono text-[12px] outline-none focus:border-accent aria-[invalid]:border-danger"
+              />
+              <select
+                aria-label={`Protocol ${i + 1}`}
+                value={p.protocol}
+                onChange={(e) => setPort(i, { protocol: e.target.value as 'tcp' | 'udp' })}
+                className="h-8 rounded-md border border-line-strong bg-field px-1 text-[12px]"
+              >
+                <option value="tcp">tcp</option>
+                <option value="udp">udp</option>
+              </select>
+              <IconButton label={`Remove port ${i + 1}`} onClick={() => setPorts((rows) => rows.filter((_, j) => j !== i))}>
+                <X className="size-3.5" aria-hidden />
+              </IconButton>
+            </li>
+          ))}
+        </ul>
+        {!portsOk ? <p className="mt-1 text-[12px] text-danger">A port is a number from 1 to 65535.</p> : null}
+        <Button size="sm" variant="ghost" className="mt-1.5" onClick={() => setPorts((rows) => [...rows, { host: '', container: '', protocol: 'tcp' }])} icon={<Plus className="size-3.5" aria-hidden />}>
+          Add port
+        </Button>
+      </fieldset>
+      <div className="grid grid-cols-2 gap-3">
+        <Field label="Container name (optional)" value={name} onChange={(e) => setName(e.target.value.trim())} error={nameError} mono />
+        <Field label="Network (optional)" value={network} onChange={(e) => setNetwork(e.target.value)} placeholder="Docker’s default" mono />
+      </div>
+      {error ? <InlineError title="The container did not start" message={<Advice text={error} />} /> : null}
+      <div className="flex justify-end gap-2 pt-1">
+        <Button onClick={onDone}>Cancel</Button>
+        <Button type="submit" variant="primary" disabled={busy || !!nameError || !portsOk}>
+          {busy ? 'Starting…' : 'Run'}
+        </Button>
+      </div>
+    </form>
+  )
+}

@@ -1,0 +1,40 @@
+import { render, screen, waitFor, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { useSettings } from '../../store/settings'
+import { fail, fakeBerth } from '../../test/fake-berth'
+import { SettingsDialog } from './SettingsDialog'
+
+const settings = { port: 5000, host: '127.0.0.1', dataDir: '/home/dev/registry', startOnLaunch: true, startAtLogin: false }
+
+describe('registry settings', () => {
+  it('saves only what changed and closes', async () => {
+    const berth = fakeBerth({ 'settings.update': (patch) => ({ ...settings, ...patch }) })
+    useSettings.setState({ settings })
+    const onOpenChange = vi.fn()
+    render(<SettingsDialog open onOpenChange={onOpenChange} />)
+    const dialog = screen.getByRole('dialog', { name: 'Registry settings' })
+    await userEvent.clear(within(dialog).getByLabelText('Port'))
+    await userEvent.type(within(dialog).getByLabelText('Port'), '5050')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Save' }))
+    await waitFor(() => expect(berth.inputs('settings.update')).toEqual([{ port: 5050 }]))
+    expect(onOpenChange).toHaveBeenCalledWith(false)
+  })
+
+  it('checks the port as you type', async () => {
+    useSettings.setState({ settings })
+    render(<SettingsDialog open onOpenChange={() => {}} />)
+    await userEvent.clear(screen.getByLabelText('Port'))
+    await userEvent.type(screen.getByLabelText('Port'), '70000')
+    expect(screen.getByRole('alert')).toHaveTextContent('A port is a number from 1 to 65535')
+  })
+
+  it('keeps a refused change open with the service’s advice', async () => {
+    fakeBerth({ 'settings.update': () => fail('PORT_IN_USE', 'Port 5050 is in use by nginx; 5051 is free.') })
+    useSettings.setState({ settings })
+    render(<SettingsDialog open onOpenChange={() => {}} />)
+    await userEvent.clear(screen.getByLabelText('Port'))
+    await userEvent.type(screen.getByLabelText('Port'), '5050')
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }))
+    expect(await screen.findByRole('alert')).toHaveTextContent('5051 is free')
+  })
+})

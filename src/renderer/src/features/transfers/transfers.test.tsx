@@ -1,0 +1,79 @@
+import { act, render, screen, within } from '@testing-library/react'
+import userEvent from '@testing-library/user-event'
+import { Tooltip } from 'radix-ui'
+import { useCatalog } from '../../store/catalog'
+import { useTransfers } from '../../store/transfers'
+import { bindStores } from '../../store/bind'
+import { fakeBerth, transfer } from '../../test/fake-berth'
+import { Transfers } from './Transfers'
+
+const wrap = () =>
+  render(
+    <Tooltip.Provider>
+      <Transfers />
+    </Tooltip.Provider>
+  )
+
+describe('transfers', () => {
+  it('says where progress will show when there is none', () => {
+    wrap()
+    expect(screen.getByText('Pushes and pulls show their progress here.')).toBeInTheDocument()
+  })
+
+  it('shows a running push with its overall percent and a bar per layer, fed by progress events', async () => {
+    const berth = fakeBerth({ 'transfers.list': () => [], 'transfers.cancel': () => ({ ok: true }) })
+    const unbind = bindStores()
+    wrap()
+    act(() => berth.emit('transfer.progress', transfer()))
+    const card = screen.getByRole('listitem', { name: 'Push app:1.0' })
+    expect(within(card).getByRole('progressbar', { name: 'Push app:1.0: overall progress' })).toHaveAttribute('aria-valuenow', '50')
+    expect(card).toHaveTextContent('50%')
+    expect(card).toHaveTextContent('1/2 layers')
+    expect(within(card).getByRole('progressbar', { name: 'Layer aaaaaaaaaaaa' })).toHaveAttribute('aria-valuenow', '50')
+    expect(within(card).getByText('already there')).toBeInTheDocument()
+
+    await userEvent.click(within(card).getByRole('button', { name: 'Cancel push of app:1.0' }))
+    expect(berth.inputs('transfers.cancel')).toEqual([{ id: 't1' }])
+
+    act(() =>
+      berth.emit(
+        'transfer.progress',
+        transfer({
+          state: 'done',
+          digest: 'sha256:' + '7'.repeat(64),
+          overall: { current: 1000, total: 1000, percent: 100, layersDone: 2, layers: 2 },
+          layers: [
+            { id: 'aaaaaaaaaaaa', phase: 'done', current: 1000, total: 1000 },
+            { id: 'bbbbbbbbbbbb', phase: 'exists', current: 0, total: null }
+          ]
+        })
+      )
+    )
+    expect(card).toHaveAttribute('data-state', 'done')
+    expect(within(card).getByRole('progressbar', { name: /overall/ })).toHaveAttribute('aria-valuenow', '100')
+    await userEvent.click(within(card).getByRole('button', { name: 'Show team/app:1.0' }))
+    expect(useCatalog.getState().selected).toBe('team/app')
+    unbind()
+  })
+
+  it('never goes back from a finished state when an older event arrives late', () => {
+    useTransfers.getState().upsert(transfer({ state: 'done' }))
+    useTransfers.getState().upsert(transfer({ state: 'running' }))
+    expect(useTransfers.getState().byId.t1.state).toBe('done')
+  })
+
+  it('shows a failed transfer’s advice', () => {
+    useTransfers.getState().upsert(transfer({ state: 'error', error: { code: 'TRANSFER_FAILED', message: 'The registry refused the push: it is stopped. Start it with `Start registry`.' } }))
+    wrap()
+    expect(screen.getByRole('alert')).toHaveTextContent('The registry refused the push')
+    expect(screen.getByText('Failed')).toBeInTheDocument()
+  })
+
+  it('clears finished transfers from view', async () => {
+    useTransfers.getState().upsert(transfer({ id: 'a', state: 'done' }))
+    useTransfers.getState().upsert(transfer({ id: 'b', source: 'worker:2', state: 'running' }))
+    wrap()
+    await userEvent.click(screen.getByRole('button', { name: 'Clear finished' }))
+    expect(screen.getAllByRole('listitem', { name: /^(Push|Pull) / })).toHaveLength(1)
+  })
+})

@@ -1,0 +1,54 @@
+import { on, onConnection, type ConnectionState } from '../lib/client'
+import { splitImageRef } from '../lib/format'
+import { useCatalog } from './catalog'
+import { useImages } from './images'
+import { useRegistry } from './registry'
+import { useSettings } from './settings'
+import { useTransfers } from './transfers'
+
+/**
+ * Wires the contract's events into the slices, once, and loads everything. Events invalidate and
+ * queries refetch; transfer progress goes straight into its slice. After the event stream was lost
+ * and came back, everything is refetched (events may have been missed). Returns the unbind.
+ */
+export function bindStores(onConnectionChange?: (state: ConnectionState) => void): () => void {
+  const loadAll = () => {
+    void useRegistry.getState().load()
+    void useSettings.getState().load()
+    void useCatalog.getState().loadRepositories()
+    void useImages.getState().checkEngine()
+    void useTransfers.getState().load()
+  }
+
+  let wasLost = false
+  const offs = [
+    on('registry.status', (status) => useRegistry.getState().setStatus(status)),
+    on('registry.activity', (activity) => useRegistry.getState().setActivity(activity)),
+    on('catalog.changed', (change) => useCatalog.getState().invalidate(change)),
+    on('docker.status', (status) => useImages.getState().setEngine(status)),
+    on('transfer.progress', (transfer) => {
+      const before = useTransfers.getState().byId[transfer.id]
+      useTransfers.getState().upsert(transfer)
+      if (transfer.state === 'done' && before?.state !== 'done') {
+        // A finished pull adds an image to the engine; a finished push tagged one.
+        void useImages.getState().load()
+        // A push into the repository on screen: show the tag it made.
+        const target = transfer.kind === 'push' ? splitImageRef(transfer.target) : null
+        const catalog = useCatalog.getState()
+        if (target?.tag && catalog.selected === target.repository) catalog.openReference(target.tag)
+      }
+    }),
+    onConnection((state) => {
+      onConnectionChange?.(state)
+      if (state === 'lost') wasLost = true
+      else if (state === 'open' && wasLost) {
+        wasLost = false
+        loadAll()
+      }
+    })
+  ]
+  loadAll()
+  return () => {
+    for (const off of offs) off()
+  }
+}

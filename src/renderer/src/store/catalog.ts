@@ -1,0 +1,221 @@
+import { create } from 'zustand'
+import type { CatalogChange, ManifestDetail, RepositorySummary, TagSummary } from '@shared/model/catalog'
+import { call, ClientError, messageOf } from '../lib/client'
+
+export type TagSortKey = 'tag' | 'pushed' | 'size'
+export interface TagSort {
+  key: TagSortKey
+  dir: 'asc' | 'desc'
+}
+
+/** At most this many repositories are listed at once (the contract's page limit). */
+export const REPOSITORY_PAGE = 50_000
+
+export interface TagsView {
+  repository: string
+  items: TagSummary[] | null
+  loading: boolean
+  error: string | null
+}
+
+export interface DetailView {
+  repository: string
+  reference: string
+  /** When a platform of an index is open: the index's reference, to go back to. */
+  parent: string | null
+  data: ManifestDetail | null
+  loading: boolean
+  error: string | null
+}
+
+interface CatalogState {
+  repositories: RepositorySummary[]
+  total: number
+  /** `loading` only before the first answer; later refreshes keep the list on screen. */
+  status: 'idle' | 'loading' | 'ready' | 'error'
+  error: string | null
+  filter: string
+  selected: string | null
+  tags: TagsView | null
+  sort: TagSort
+  detail: DetailView | null
+
+  loadRepositories(): Promise<void>
+  setFilter(filter: string): void
+  select(repository: string | null): void
+  loadTags(repository: string): Promise<void>
+  setSort(key: TagSortKey): void
+  openReference(reference: string, parent?: string | null): void
+  loadDetail(): Promise<void>
+  back(): void
+  /** A catalog.changed event (or our own write): refetch what shows that repository. */
+  invalidate(change: CatalogChange): void
+
+  deleteTag(repository: string, tag: string): Promise<void>
+  deleteManifest(repository: string, digest: string): Promise<string[]>
+  retag(input: { repository: string; reference: string; targetRepository: string; targetTag: string }): Promise<{ reference: string }>
+  pullCommand(repository: string, reference: string): Promise<string>
+}
+
+export function sortTags(items: readonly TagSummary[], sort: TagSort): TagSummary[] {
+  const sign = sort.dir === 'asc' ? 1 : -1
+  const by: Record<TagSortKey, (a: TagSummary, b: TagSummary) => number> = {
+    tag: (a, b) => a.tag.localeCompare(b.tag, undefined, { numeric: true }),
+    pushed: (a, b) => (a.pushedAt < b.pushedAt ? -1 : a.pushedAt > b.pushedAt ? 1 : 0),
+    size: (a, b) => a.size - b.size
+  }
+  const cmp = by[sort.key]
+  return [...items].sort((a, b) => sign * cmp(a, b) || a.tag.localeCompare(b.tag))
+}
+
+export function filterRepositories(items: readonly RepositorySummary[], filter: string): readonly RepositorySummary[] {
+  const needle = filter.trim().toLowerCase()
+  return needle ? items.filter((r) => r.name.includes(needle)) : items
+}
+
+const DEBOUNCE_MS = 150
+let repoSeq = 0
+let tagSeq = 0
+let detailSeq = 0
+let pendingRepos: ReturnType<typeof setTimeout> | undefined
+const pendingTags = new Map<string, ReturnType<typeof setTimeout>>()
+
+export const useCatalog = create<CatalogState>()((set, get) => ({
+  repositories: [],
+  total: 0,
+  status: 'idle',
+  error: null,
+  filter: '',
+  selected: null,
+  tags: null,
+  sort: { key: 'pushed', dir: 'desc' },
+  detail: null,
+
+  async loadRepositories() {
+    const seq = ++repoSeq
+    if (get().status !== 'ready') set({ status: 'loading' })
+    try {
+      const { items, total } = await call('catalog.repositories', { limit: REPOSITORY_PAGE })
+      if (seq !== repoSeq) return
+      set({ repositories: items, total, status: 'ready', error: null })
+      const { selected } = get()
+      if (selected === null && items.length > 0) get().select(items[0].name)
+      else if (selected !== null && !items.some((r) => r.name === selected)) get().select(items[0]?.name ?? null)
+    } catch (err) {
+      if (seq !== repoSeq) return
+      set({ status: get().status === 'ready' ? 'ready' : 'error', error: messageOf(err) })
+    }
+  },
+
+  setFilter(filter) {
+    set({ filter })
+  },
+
+  select(repository) {
+    if (repository === get().selected && get().tags) return
+    set({ selected: repository, detail: null, tags: repository ? { repository, items: null, loading: true, error: null } : null })
+    if (repository) void get().loadTags(repository)
+  },
+
+  async loadTags(repository) {
+    const seq = ++tagSeq
+    set((s) => ({ tags: s.tags?.repository === repository ? { ...s.tags, loading: true } : { repository, items: null, loading: true, error: null } }))
+    try {
+      const items = await call('catalog.tags', { repository })
+      if (seq !== tagSeq || get().selected !== repository) return
+      set({ tags: { repository, items, loading: false, error: null } })
+      const { detail, sort } = get()
+      const ref = detail?.parent ?? detail?.reference
+      const stillThere = detail?.repository === repository && ref !== undefined && (/^sha(256|512):/.test(ref) || items.some((t) => t.tag === ref))
+      if (!stillThere) {
+        const first = sortTags(items, sort)[0]
+        if (first) get().openReference(first.tag)
+        else set({ detail: null })
+      }
+    } catch (err) {
+      if (seq !== tagSeq || get().selected !== repository) return
+      set({ tags: { repository, items: get().tags?.items ?? null, loading: false, error: messageOf(err) } })
+    }
+  },
+
+  setSort(key) {
+    set((s) => ({
+      sort: s.sort.key === key ? { key, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'tag' ? 'asc' : 'desc' }
+    }))
+  },
+
+  openReference(reference, parent = null) {
+    const repository = get().selected
+    if (!repository) return
+    set({ detail: { repository, reference, parent, data: null, loading: true, error: null } })
+    void get().loadDetail()
+  },
+
+  async loadDetail() {
+    const d = get().detail
+    if (!d) return
+    const seq = ++detailSeq
+    set({ detail: { ...d, loading: true } })
+    try {
+      const data = await call('catalog.manifest', { repository: d.repository, reference: d.reference })
+      if (seq !== detailSeq) return
+      set((s) => (s.detail && s.detail.reference === d.reference ? { detail: { ...s.detail, data, loading: false, error: null } } : s))
+    } catch (err) {
+      if (seq !== detailSeq) return
+      const gone = err instanceof ClientError && err.code === 'NOT_FOUND'
+      set((s) =>
+        s.detail && s.detail.reference === d.reference
+          ? { detail: { ...s.detail, data: gone ? null : s.detail.data, loading: false, error: messageOf(err) } }
+          : s
+      )
+    }
+  },
+
+  back() {
+    const d = get().detail
+    if (d?.parent) get().openReference(d.parent)
+  },
+
+  invalidate(change) {
+    clearTimeout(pendingRepos)
+    pendingRepos = setTimeout(() => void get().loadRepositories(), DEBOUNCE_MS)
+    const { selected } = get()
+    if (selected && (change.repository === selected || change.repository === '')) {
+      clearTimeout(pendingTags.get(selected))
+      pendingTags.set(
+        selected,
+        setTimeout(() => {
+          pendingTags.delete(selected)
+          if (get().selected !== selected) return
+          void get().loadTags(selected)
+          if (get().detail) void get().loadDetail()
+        }, DEBOUNCE_MS)
+      )
+    }
+  },
+
+  async deleteTag(repository, tag) {
+    await call('catalog.deleteTag', { repository, tag })
+    const d = get().detail
+    if (d && d.repository === repository && (d.reference === tag || d.parent === tag)) set({ detail: null })
+    get().invalidate({ repository, action: 'delete', reference: tag })
+  },
+
+  async deleteManifest(repository, digest) {
+    const { tags } = await call('catalog.deleteManifest', { repository, digest })
+    const d = get().detail
+    if (d && d.repository === repository) set({ detail: null })
+    get().invalidate({ repository, action: 'delete', reference: digest })
+    return tags
+  },
+
+  async retag(input) {
+    const out = await call('catalog.retag', input)
+    get().invalidate({ repository: input.targetRepository, action: 'retag', reference: input.targetTag })
+    return out
+  },
+
+  async pullCommand(repository, reference) {
+    return (await call('catalog.pullCommand', { repository, reference })).command
+  }
+}))
