@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, symlink, copyFile, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, symlink, copyFile, writeFile } from 'node:fs/promises'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -39,6 +39,11 @@ export async function buildImage(tag: string, options: { layers?: number; layerB
   await writeFile(join(dir, 'message.txt'), `${options.message ?? 'hello from berth'}\n`)
   lines.push('COPY message.txt /message.txt', 'CMD ["cat", "/message.txt"]')
   await writeFile(join(dir, 'Dockerfile'), lines.join('\n') + '\n')
-  await run('docker', ['build', '-q', '--network', 'none', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } })
+  try {
+    await run('docker', ['build', '-q', '--network', 'none', '-t', tag, dir], { env: { ...process.env, DOCKER_BUILDKIT: '0' } })
+  } finally {
+    // The build context holds the layer files (up to hundreds of MiB): not left in /tmp.
+    await rm(dir, { recursive: true, force: true })
+  }
   return tag
 }

@@ -1,0 +1,121 @@
+import { expect } from 'vitest'
+import type { Locator, Page } from 'playwright-core'
+
+/** Polls until `fn` stops throwing (Playwright's own expect is not used: vitest runs these tests). */
+export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + timeoutMs
+  let last: unknown
+  for (;;) {
+    try {
+      return await fn()
+    } catch (err) {
+      last = err
+      if ((err as { fatal?: boolean }).fatal) throw err
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}: ${(last as Error).message}`, { cause: err })
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
+/** The Berth window, one method per user action; everything found by role and name. */
+export class BerthPage {
+  constructor(readonly page: Page) {}
+
+  get header(): Locator {
+    return this.page.getByRole('banner')
+  }
+
+  registryState(): Locator {
+    return this.header.getByRole('status', { name: /^Registry / })
+  }
+
+  async stopRegistry(): Promise<void> {
+    await this.header.getByRole('button', { name: 'Stop registry' }).click()
+    await this.header.getByRole('button', { name: 'Start registry' }).waitFor()
+  }
+
+  async startRegistry(): Promise<void> {
+    await this.header.getByRole('button', { name: 'Start registry' }).click()
+    await this.header.getByRole('button', { name: 'Stop registry' }).waitFor()
+  }
+
+  async registryAddress(): Promise<string> {
+    return (await this.header.locator('code').first().textContent()) ?? ''
+  }
+
+  repositories(): Locator {
+    return this.page.getByRole('listbox', { name: 'Repositories' })
+  }
+
+  repository(name: string): Locator {
+    return this.page.getByRole('option', { name, exact: true })
+  }
+
+  async search(text: string): Promise<void> {
+    await this.page.getByRole('searchbox', { name: 'Search repositories' }).fill(text)
+  }
+
+  localImage(ref: string): Locator {
+    return this.page.getByRole('listitem', { name: ref, exact: true })
+  }
+
+  async filterImages(text: string): Promise<void> {
+    await this.page.getByRole('searchbox', { name: 'Filter local images' }).fill(text)
+  }
+
+  newRepositoryTarget(): Locator {
+    return this.page.getByRole('region', { name: 'New repository drop target' })
+  }
+
+  pushDialog(): Locator {
+    return this.page.getByRole('dialog')
+  }
+
+  /** The newest transfer card for a source (`Push app:1.0`, `Pull localhost:…`). */
+  transfer(title: string): Locator {
+    return this.page.getByRole('list', { name: 'Transfers' }).getByRole('listitem', { name: title, exact: true }).first()
+  }
+
+  async waitTransferDone(title: string, timeoutMs = 120_000): Promise<Locator> {
+    const card = this.transfer(title)
+    await eventually(
+      async () => {
+        const state = await card.getAttribute('data-state', { timeout: 1000 })
+        if (state === 'error') throw Object.assign(new Error(`transfer failed: ${await card.textContent()}`), { fatal: true })
+        expect(state).toBe('done')
+      },
+      timeoutMs,
+      `${title} to finish`
+    )
+    return card
+  }
+
+  tagsGrid(): Locator {
+    return this.page.getByRole('grid', { name: /^Tags of / })
+  }
+
+  tagRow(tag: string): Locator {
+    return this.tagsGrid().getByRole('row', { name: tag, exact: true })
+  }
+
+  async openTag(tag: string): Promise<void> {
+    await this.tagRow(tag).click()
+    await this.page.getByRole('region', { name: new RegExp(`^Details of .*:${tag.replace(/\./g, '\\.')}$`) }).waitFor()
+  }
+
+  async tab(name: RegExp | string): Promise<void> {
+    await this.page.getByRole('tab', { name }).click()
+  }
+
+  action(name: string): Locator {
+    return this.page.getByRole('toolbar', { name: 'Tag actions' }).getByRole('button', { name, exact: true })
+  }
+
+  async deleteFromMenu(item: 'Delete tag…' | 'Delete manifest…'): Promise<Locator> {
+    await this.action('Delete').click()
+    await this.page.getByRole('menuitem', { name: new RegExp(item) }).click()
+    const dialog = this.page.getByRole('alertdialog')
+    await dialog.waitFor()
+    return dialog
+  }
+}
