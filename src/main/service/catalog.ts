@@ -150,7 +150,7 @@ export class CatalogService {
     for (const blob of [info.config, ...info.layers]) {
       if (!blob || (Array.isArray(blob.urls) && blob.urls.length > 0)) continue
       const d = digestOf(blob.digest)
-      if (d && (await this.storage.blobs.size(d)) !== null) await this.storage.repos.linkLayer(target, d)
+      if (d && (await this.storage.blobs.claim(d)) !== null) await this.storage.repos.linkLayer(target, d)
     }
   }
 }

@@ -1,13 +1,18 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readFile, rename, unlink } from 'node:fs/promises'
+import { mkdir, readFile, rename, rm, unlink } from 'node:fs/promises'
 import type { Digest, DigestAlgorithm } from '@shared/reference'
 import { paths, type Layout } from './paths'
 import { isNotFound, statOrNull, writeFileAtomic } from './fsx'
+import { BlobGuard } from './guard'
 
 /** The global content-addressable store: `blobs/<alg>/<hh>/<hex>/data`. Knows nothing of repositories. */
 export class BlobStore {
-  constructor(private readonly layout: Layout) {}
+  constructor(
+    private readonly layout: Layout,
+    /** Shared with the garbage collector: see guard.ts for why every "is it here?" goes through it. */
+    readonly guard = new BlobGuard()
+  ) {}
 
   dataPath(digest: Digest): string {
     return paths.blobData(this.layout, digest)
@@ -20,23 +25,53 @@ export class BlobStore {
   }
 
   /**
+   * The size of a blob a client is about to rely on (HEAD before a push, a mount, a manifest's
+   * reference), or null. Touches it, so a collection running now leaves it alone.
+   */
+  claim(digest: Digest): Promise<number | null> {
+    return this.guard.withLock(digest.value, async () => {
+      this.guard.touch(digest.value)
+      return this.size(digest)
+    })
+  }
+
+  /**
    * Moves a verified file into place. Content-addressed: if the blob is already there the same
    * bytes are, so the new copy is dropped; concurrent commits of one digest all end in one blob.
    */
-  async adopt(file: string, digest: Digest): Promise<void> {
-    const target = this.dataPath(digest)
-    if ((await this.size(digest)) !== null) {
-      await unlink(file).catch(() => {})
-      return
-    }
-    await mkdir(paths.blobDir(this.layout, digest), { recursive: true })
-    await rename(file, target)
+  adopt(file: string, digest: Digest): Promise<void> {
+    return this.guard.withLock(digest.value, async () => {
+      this.guard.touch(digest.value)
+      if ((await this.size(digest)) !== null) {
+        await unlink(file).catch(() => {})
+        return
+      }
+      await mkdir(paths.blobDir(this.layout, digest), { recursive: true })
+      await rename(file, this.dataPath(digest))
+    })
   }
 
   /** Stores small content (a manifest) whose digest the caller has computed. */
-  async putBytes(digest: Digest, bytes: Uint8Array): Promise<void> {
-    if ((await this.size(digest)) === bytes.length) return
-    await writeFileAtomic(this.dataPath(digest), bytes)
+  putBytes(digest: Digest, bytes: Uint8Array): Promise<void> {
+    return this.guard.withLock(digest.value, async () => {
+      this.guard.touch(digest.value)
+      if ((await this.size(digest)) === bytes.length) return
+      await writeFileAtomic(this.dataPath(digest), bytes)
+    })
+  }
+
+  /**
+   * Deletes a blob for the garbage collector, then `after` (its links) under the same lock — unless a
+   * client touched it (see guard.ts). Returns the bytes freed, or null when it was kept.
+   */
+  sweep(digest: Digest, after: () => Promise<void> = async () => {}): Promise<number | null> {
+    return this.guard.withLock(digest.value, async () => {
+      if (this.guard.isProtected(digest.value)) return null
+      const size = await this.size(digest)
+      await rm(paths.blobDir(this.layout, digest), { recursive: true, force: true })
+      await after()
+      return size ?? 0
+    })
   }
 
   async readBytes(digest: Digest): Promise<Buffer | null> {

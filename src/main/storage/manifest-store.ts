@@ -76,11 +76,11 @@ export class ManifestStore {
 
     const missing: { digest: string; kind: 'blob' | 'manifest' }[] = []
     const blobChecks = parsed.blobs.map(async (d) => {
-      if (!(await this.repos.hasBlob(name, d)) || (await this.blobs.size(d)) === null)
+      if (!(await this.repos.hasBlob(name, d)) || (await this.blobs.claim(d)) === null)
         missing.push({ digest: d.value, kind: 'blob' })
     })
     const manifestChecks = parsed.manifests.map(async (d) => {
-      if (!(await this.repos.hasRevision(name, d))) missing.push({ digest: d.value, kind: 'manifest' })
+      if (!(await this.repos.hasRevision(name, d)) || (await this.blobs.claim(d)) === null) missing.push({ digest: d.value, kind: 'manifest' })
     })
     await Promise.all([...blobChecks, ...manifestChecks])
     if (missing.length > 0) throw new MissingReferencesError(missing)
@@ -88,6 +88,9 @@ export class ManifestStore {
     await this.blobs.putBytes(digest, bytes)
     await this.repos.linkRevision(name, digest)
     if (reference.tag) await this.repos.tag(name, reference.tag, digest)
+    // Its references are now kept by reachability, no longer by the grace of a recent touch.
+    this.blobs.guard.referencedBy([...parsed.blobs, ...parsed.manifests].map((d) => d.value))
+    if (reference.tag) this.blobs.guard.referencedBy([digest.value])
     this.remember(digest, {
       mediaType: parsed.mediaType,
       size: bytes.length,

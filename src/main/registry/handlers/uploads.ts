@@ -64,7 +64,7 @@ export async function startUpload(ctx: RequestContext): Promise<void> {
     const from = q.get('from')
     // With `from`, the blob must be linked there; without it (automatic content discovery) any stored copy will do.
     const source = from === null ? true : await repos.hasBlob(validName(from), digest)
-    if (source && (await blobs.size(digest)) !== null) {
+    if (source && (await blobs.claim(digest)) !== null) {
       await repos.linkLayer(ctx.name, digest)
       catalog.add(ctx.name)
       ctx.log.debug({ name: ctx.name, digest: digest.value, from }, 'blob mounted')

@@ -1,0 +1,73 @@
+/*
+ * What lets the garbage collector sweep while the registry keeps serving.
+ *
+ * A push is not atomic: a client uploads (or finds, by HEAD or mount) its blobs first and names them
+ * in a manifest only at the end. Between the two, those blobs are referenced by nothing, and a
+ * mark-and-sweep would take them. So every place where a client learns "this blob is here" or makes
+ * it so records a touch, under a per-digest lock that the sweep takes too:
+ *
+ *   - a touch during a collection protects the digest for that whole collection;
+ *   - a touch in the last `graceMs` protects it until a manifest that references it is stored
+ *     (then the manifest's own reachability decides), so a push that began just before the
+ *     collection is not cut in half.
+ *
+ * The lock makes "check, then act" atomic per digest: the sweep never deletes a blob between a
+ * client's existence check and its use, and a commit never drops its copy because a blob that is
+ * being deleted still looked present.
+ */
+export class BlobGuard {
+  private readonly touched = new Map<string, number>()
+  private readonly referenced = new Map<string, number>()
+  private readonly locks = new Map<string, Promise<unknown>>()
+  private collectionStartedAt: number | null = null
+
+  constructor(readonly graceMs = 10 * 60_000) {}
+
+  /** Records that a client just found or made the blob `digest` (call inside `withLock`). */
+  touch(digest: string, now = Date.now()): void {
+    this.touched.set(digest, now)
+    if (this.touched.size > 200_000) this.forgetOlderThan(now - this.graceMs)
+  }
+
+  /** A stored manifest references `digests`: from now on its reachability keeps them. */
+  referencedBy(digests: readonly string[], now = Date.now()): void {
+    for (const d of digests) this.referenced.set(d, now)
+    if (this.referenced.size > 200_000) this.forgetOlderThan(now - this.graceMs)
+  }
+
+  beginCollection(now = Date.now()): void {
+    this.collectionStartedAt = now
+  }
+
+  endCollection(): void {
+    this.collectionStartedAt = null
+    this.forgetOlderThan(Date.now() - this.graceMs)
+  }
+
+  /** Whether the sweep must leave `digest` alone although no tag reaches it (call inside `withLock`). */
+  isProtected(digest: string, now = Date.now()): boolean {
+    const at = this.touched.get(digest)
+    if (at === undefined) return false
+    if (this.collectionStartedAt !== null && at >= this.collectionStartedAt) return true
+    const ref = this.referenced.get(digest)
+    return now - at < this.graceMs && (ref === undefined || ref < at)
+  }
+
+  /** Runs `fn` while no other `withLock` of the same digest runs. */
+  async withLock<T>(digest: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(digest) ?? Promise.resolve()
+    const run = before.then(fn, fn)
+    const tail = run.catch(() => {})
+    this.locks.set(digest, tail)
+    try {
+      return await run
+    } finally {
+      if (this.locks.get(digest) === tail) this.locks.delete(digest)
+    }
+  }
+
+  private forgetOlderThan(limit: number): void {
+    for (const [d, at] of this.touched) if (at < limit && (this.collectionStartedAt === null || at < this.collectionStartedAt)) this.touched.delete(d)
+    for (const [d, at] of this.referenced) if (at < limit) this.referenced.delete(d)
+  }
+}

@@ -1,0 +1,168 @@
+import { z } from 'zod'
+import { DigestString, RepositoryName, TagName } from './catalog'
+
+// Storage ("volume") management: what fills the data folder, garbage collection, retention, moving
+// and adopting folders, export/import for air-gapped machines, verification.
+
+export const RepositoryUsage = z.object({
+  name: z.string(),
+  tagCount: z.number().int(),
+  manifestCount: z.number().int(),
+  untaggedCount: z.number().int(),
+  /** Everything its tags reach (shared layers counted once inside the repository). */
+  totalBytes: z.number(),
+  /** The part of totalBytes no other repository reaches: what deleting the repository frees. */
+  uniqueBytes: z.number(),
+  /** totalBytes − uniqueBytes: layers it shares with other repositories. */
+  sharedBytes: z.number(),
+  lastPush: z.string().nullable()
+})
+export type RepositoryUsage = z.infer<typeof RepositoryUsage>
+
+export const StorageUsage = z.object({
+  dataDir: z.string(),
+  /** Bytes of every file under the data folder's registry tree (blobs, links, uploads). */
+  totalBytes: z.number(),
+  blobs: z.object({ count: z.number().int(), bytes: z.number() }),
+  manifests: z.object({ count: z.number().int(), untagged: z.number().int() }),
+  /** Blobs no manifest of any repository references: what a collection frees. */
+  unreferenced: z.object({ count: z.number().int(), bytes: z.number() }),
+  uploads: z.object({ count: z.number().int(), bytes: z.number(), abandoned: z.number().int() }),
+  volume: z.object({ freeBytes: z.number(), totalBytes: z.number() }),
+  /** Free space under 10 % of the volume or under 2 GiB. */
+  lowSpace: z.boolean(),
+  repositories: z.array(RepositoryUsage),
+  computedAt: z.string()
+})
+export type StorageUsage = z.infer<typeof StorageUsage>
+
+export const GcOptions = z
+  .object({
+    /** List what would go, change nothing. */
+    dryRun: z.boolean().default(false),
+    /** Also delete manifests no tag reaches (Distribution's --delete-untagged). */
+    untagged: z.boolean().default(false),
+    /** With `untagged`: keep manifests whose subject is kept (signatures, SBOMs, attestations). */
+    referrers: z.boolean().default(true)
+  })
+  .strict()
+export type GcOptions = z.infer<typeof GcOptions>
+
+export const GcItem = z.object({ digest: z.string(), bytes: z.number(), repositories: z.array(z.string()).optional() })
+
+export const GcReport = z.object({
+  dryRun: z.boolean(),
+  marked: z.number().int(),
+  /** Blobs (layers, configs, manifests) deleted, or that would be. */
+  blobs: z.array(GcItem),
+  /** Untagged manifest revisions removed, or that would be (with `untagged`). */
+  manifests: z.array(GcItem),
+  freedBytes: z.number(),
+  /** Unreferenced blobs kept because a client touched them moments ago (a push may be under way). */
+  protected: z.number().int(),
+  durationMs: z.number()
+})
+export type GcReport = z.infer<typeof GcReport>
+
+export const StorageOperation = z.enum(['gc', 'move', 'export', 'import', 'verify', 'delete'])
+
+export const StorageProgress = z.object({
+  operation: StorageOperation,
+  phase: z.string(),
+  done: z.number(),
+  total: z.number().nullable(),
+  /** What is being worked on, for people ("sha256:ab12…", "team/app:1.2"). */
+  item: z.string().optional(),
+  finished: z.boolean().default(false)
+})
+export type StorageProgress = z.infer<typeof StorageProgress>
+
+export const RetentionRule = z
+  .object({
+    /** Repositories the rule applies to: a glob (`team/*`, `*`); all when absent. */
+    repositories: z.string().max(256).optional(),
+    /** Tags it applies to: a glob (`pr-*`); all when absent. */
+    tags: z.string().max(256).optional(),
+    /** Keep the N most recently pushed matching tags per repository. */
+    keepLast: z.number().int().min(0).max(100_000).optional(),
+    /** Drop matching tags pushed before this time (ISO 8601). */
+    olderThan: z.string().datetime({ offset: true }).optional()
+  })
+  .strict()
+  .refine((r) => r.keepLast !== undefined || r.olderThan !== undefined, 'Say what to drop: keepLast, olderThan, or both.')
+export type RetentionRule = z.infer<typeof RetentionRule>
+
+export const RetentionCandidate = z.object({ repository: RepositoryName, tag: TagName, digest: DigestString, pushedAt: z.string() })
+export type RetentionCandidate = z.infer<typeof RetentionCandidate>
+
+export const DataFolder = z.object({
+  dataDir: z.string(),
+  /** True when it holds a Distribution tree (`docker/registry/v2`). */
+  isRegistry: z.boolean(),
+  repositories: z.number().int(),
+  bytes: z.number()
+})
+export type DataFolder = z.infer<typeof DataFolder>
+
+export const RegistryVolume = z.object({
+  /** Docker volume name, or for a bind mount its host path. */
+  name: z.string(),
+  kind: z.enum(['volume', 'bind']),
+  /** Where the data is on this machine; null when the engine is remote and the path is not here. */
+  mountpoint: z.string().nullable(),
+  /** Containers using it (running `registry:2` or another image), with their state. */
+  containers: z.array(z.object({ id: z.string(), name: z.string(), image: z.string(), state: z.string() })),
+  repositories: z.number().int().nullable()
+})
+export type RegistryVolume = z.infer<typeof RegistryVolume>
+
+export const ExportFormat = z.enum(['oci', 'docker'])
+
+export const ExportRequest = z
+  .object({
+    /** `repo:tag`, `repo@digest`, or a whole `repo`. */
+    references: z.array(z.string().min(1).max(512)).min(1).max(10_000),
+    /** Absolute path of the tar file to write (its folder must exist). */
+    file: z.string().min(1),
+    format: ExportFormat.default('oci')
+  })
+  .strict()
+
+export const ExportResult = z.object({
+  file: z.string(),
+  bytes: z.number(),
+  format: ExportFormat,
+  images: z.array(z.object({ repository: z.string(), tag: z.string().nullable(), digest: z.string() }))
+})
+
+export const ImportRequest = z
+  .object({
+    /** A `.tar` file (OCI archive or `docker save`) or an OCI image-layout folder, on this machine. */
+    file: z.string().min(1),
+    /** Put every image into this repository (tags kept); needed when the archive names none. */
+    repository: RepositoryName.optional()
+  })
+  .strict()
+
+export const ImportResult = z.object({
+  format: z.enum(['oci-layout', 'oci-archive', 'docker-archive']),
+  images: z.array(z.object({ repository: z.string(), tag: z.string(), digest: z.string() })),
+  blobs: z.number().int(),
+  bytes: z.number()
+})
+
+export const VerifyProblem = z.object({
+  digest: z.string(),
+  problem: z.enum(['corrupt', 'missing']),
+  /** Tags (`repo:tag`) whose images need this blob. */
+  tags: z.array(z.string())
+})
+
+export const VerifyReport = z.object({
+  checked: z.number().int(),
+  bytes: z.number(),
+  problems: z.array(VerifyProblem),
+  durationMs: z.number()
+})
+export type VerifyReport = z.infer<typeof VerifyReport>
+
