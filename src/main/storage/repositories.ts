@@ -1,5 +1,5 @@
-import { readdir, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { readdir, rmdir, stat } from 'node:fs/promises'
+import { dirname, join, sep } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
 import { paths, type Layout } from './paths'
 import { isNotFound, readLink, removeTree, statOrNull, writeFileAtomic } from './fsx'
@@ -80,6 +80,26 @@ export class RepositoryStore {
     if (!(await this.hasRevision(name, digest))) return false
     await removeTree(paths.revisionLinkDir(this.layout, name, digest))
     return true
+  }
+
+  /**
+   * Deletes a whole repository: its tags, revision and layer links and uploads. Nested repositories
+   * (`team` and `team/app`) share folders, so only this one's `_` folders go, then any folder left empty.
+   * Blobs stay in the global store until a collection. Returns how many tags it had, or null if none such.
+   */
+  async deleteRepository(name: string): Promise<number | null> {
+    if (!(await this.exists(name))) return null
+    const tags = (await this.tags(name))?.length ?? 0
+    const dir = paths.repo(this.layout, name)
+    await Promise.all(['_manifests', '_layers', '_uploads'].map((d) => removeTree(join(dir, d))))
+    this.tagsChanged(name)
+    let current = dir
+    while (current.startsWith(this.layout.repositories + sep) && current !== this.layout.repositories) {
+      if ((await listDir(current)).length > 0) break
+      await rmdir(current).catch(() => {})
+      current = dirname(current)
+    }
+    return tags
   }
 
   /** Every manifest digest of the repository that still has its link. */

@@ -1,0 +1,118 @@
+import { statfs } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { StorageUsage } from '@shared/model/storage'
+import { findRepositories } from './catalog'
+import { Inspector } from './inspect'
+import type { Storage } from './index'
+import { folderBytes, listBlobs, listDir, markReachable, scanRepositories, type ProgressFn } from './scan'
+import { statOrNull } from './fsx'
+
+const GIB = 1024 ** 3
+
+/** Low when under 10 % of the volume or under 2 GiB is free, whichever is less. */
+export function isLowSpace(freeBytes: number, totalBytes: number): boolean {
+  return freeBytes < Math.min(2 * GIB, totalBytes * 0.1)
+}
+
+/**
+ * The whole picture of a data folder, read fresh from the tree: per repository what its tags reach
+ * (unique to it, or shared with another repository), the unreferenced blobs a collection would free,
+ * untagged manifests, uploads (abandoned = untouched for `uploadMaxAgeMs`) and the volume's free space.
+ */
+export async function storageUsage(
+  storage: Storage,
+  options: { uploadMaxAgeMs?: number; inspector?: Inspector } = {},
+  onProgress?: ProgressFn
+): Promise<StorageUsage> {
+  const inspector = options.inspector ?? new Inspector(storage.blobs)
+  const repositories = await scanRepositories(storage, onProgress)
+  const [blobs, everything, tree, volume] = await Promise.all([
+    listBlobs(storage),
+    markReachable(inspector, repositories, { untagged: false, referrers: true }),
+    folderBytes(storage.layout.v2),
+    statfs(storage.layout.root)
+  ])
+
+  // What each repository's tags reach, and how many repositories reach each digest.
+  const reaches = new Map<string, Map<string, number>>()
+  const holders = new Map<string, number>()
+  for (const repo of repositories) {
+    const reach = new Map<string, number>()
+    for (const t of repo.tags) await inspector.reach(t.digest, reach)
+    reaches.set(repo.name, reach)
+    for (const d of reach.keys()) holders.set(d, (holders.get(d) ?? 0) + 1)
+  }
+
+  const manifestDigests = new Set<string>()
+  let untaggedTotal = 0
+  const perRepository = repositories.map((repo) => {
+    const reach = reaches.get(repo.name)!
+    let totalBytes = 0
+    let uniqueBytes = 0
+    for (const [d, size] of reach) {
+      const actual = blobs.get(d)?.size ?? size
+      totalBytes += actual
+      if (holders.get(d) === 1) uniqueBytes += actual
+    }
+    for (const r of repo.revisions) manifestDigests.add(r.value)
+    const untaggedCount = repo.revisions.filter((r) => !reach.has(r.value)).length
+    untaggedTotal += untaggedCount
+    const lastPush = repo.tags.reduce<Date | null>((max, t) => (!max || t.pushedAt > max ? t.pushedAt : max), null)
+    return {
+      name: repo.name,
+      tagCount: repo.tags.length,
+      manifestCount: repo.revisions.length,
+      untaggedCount,
+      totalBytes,
+      uniqueBytes,
+      sharedBytes: totalBytes - uniqueBytes,
+      lastPush: lastPush?.toISOString() ?? null
+    }
+  })
+
+  let blobBytes = 0
+  let unreferencedCount = 0
+  let unreferencedBytes = 0
+  for (const b of blobs.values()) {
+    blobBytes += b.size
+    if (!everything.marked.has(b.digest.value)) {
+      unreferencedCount++
+      unreferencedBytes += b.size
+    }
+  }
+
+  const uploads = await uploadUsage(storage, options.uploadMaxAgeMs ?? 24 * 3_600_000)
+  const freeBytes = Number(volume.bavail) * Number(volume.bsize)
+  const volumeBytes = Number(volume.blocks) * Number(volume.bsize)
+  return {
+    dataDir: storage.layout.root,
+    totalBytes: tree.bytes,
+    blobs: { count: blobs.size, bytes: blobBytes },
+    manifests: { count: manifestDigests.size, untagged: untaggedTotal },
+    unreferenced: { count: unreferencedCount, bytes: unreferencedBytes },
+    uploads,
+    volume: { freeBytes, totalBytes: volumeBytes },
+    lowSpace: isLowSpace(freeBytes, volumeBytes),
+    repositories: perRepository,
+    computedAt: new Date().toISOString()
+  }
+}
+
+async function uploadUsage(storage: Storage, maxAgeMs: number): Promise<StorageUsage['uploads']> {
+  const names = await findRepositories(storage.layout.repositories, ['_uploads'])
+  let count = 0
+  let bytes = 0
+  let abandoned = 0
+  const now = Date.now()
+  for (const name of names) {
+    const dir = join(storage.layout.repositories, ...name.split('/'), '_uploads')
+    for (const uuid of await listDir(dir)) {
+      const st = await statOrNull(join(dir, uuid, 'data'))
+      count++
+      if (!st) continue
+      bytes += st.size
+      if (now - st.mtimeMs >= maxAgeMs && !storage.uploads.isActive(name, uuid)) abandoned++
+    }
+  }
+  return { count, bytes, abandoned }
+}
