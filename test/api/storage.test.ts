@@ -34,7 +34,7 @@ const d = (text: string) => parseDigest(text) as Digest
 async function pushImage(url: string, name: string, tag: string, layers: Buffer[] = [randomBytes(4096)]) {
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, note: randomBytes(4).toString('hex') }))
   const configDigest = await pushBlob(url, name, config)
-  const layerDigests = []
+  const layerDigests: string[] = []
   for (const l of layers) layerDigests.push(await pushBlob(url, name, l))
   const manifest = Buffer.from(
     JSON.stringify({
@@ -65,7 +65,10 @@ describe('the blob guard', () => {
     g.beginCollection(20_000)
     g.touch('a', 20_001)
     g.referencedBy(['a'], 20_002)
+    // Referenced while a collection runs: that collection may have scanned before the links existed.
+    g.referencedBy(['b'], 20_003)
     expect(g.isProtected('a', 99_000)).toBe(true)
+    expect(g.isProtected('b', 99_000)).toBe(true)
     g.endCollection()
     expect(g.isProtected('a', 99_000)).toBe(false)
   })
@@ -151,6 +154,30 @@ describe('garbage collection', () => {
     expect(status.status).toBe(204)
     expect(status.headers.get('range')).toBe('0-999')
   })
+
+  it('collections back to back during eight pushers lose nothing (a manifest stored across a collection’s start included)', async () => {
+    const b = await berth()
+    let pushing = true
+    const freed: string[] = []
+    let runs = 0
+    const collector = (async () => {
+      while (pushing) {
+        freed.push(...(await collectGarbage(b.storage, {})).blobs.map((x) => x.digest))
+        runs++
+      }
+    })()
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        for (let k = 0; k < 6; k++) await pushImage(b.url, `st/many${i}`, `t${k}`, [randomBytes(40_000), randomBytes(40_000)])
+      })
+    ).finally(() => (pushing = false))
+    await collector
+    expect(runs).toBeGreaterThan(2)
+    expect(freed).toEqual([])
+    const check = await verifyStorage(b.storage)
+    expect(check.problems).toEqual([])
+    expect(check.checked).toBe(8 * 6 * 4)
+  }, 60_000)
 
   it('with untagged: deletes manifests no tag reaches but keeps every child of a tagged index and the referrers of kept images', async () => {
     const b = await berth()

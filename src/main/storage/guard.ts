@@ -29,9 +29,16 @@ export class BlobGuard {
     if (this.touched.size > 200_000) this.forgetOlderThan(now - this.graceMs)
   }
 
-  /** A stored manifest references `digests`: from now on its reachability keeps them. */
+  /**
+   * A stored manifest references `digests`: from now on its reachability keeps them. During a
+   * collection that counts as a touch too: its scan may have read the repository before the
+   * manifest's links were written, while the client's checks came before the collection began.
+   */
   referencedBy(digests: readonly string[], now = Date.now()): void {
-    for (const d of digests) this.referenced.set(d, now)
+    for (const d of digests) {
+      if (this.collectionStartedAt !== null) this.touched.set(d, now)
+      this.referenced.set(d, now)
+    }
     if (this.referenced.size > 200_000) this.forgetOlderThan(now - this.graceMs)
   }
 
