@@ -20,18 +20,22 @@ export const ERROR_CODES = {
   DENIED: { status: 403, message: 'requested access to the resource is denied' },
   UNSUPPORTED: { status: 405, message: 'the operation is unsupported' },
   TOOMANYREQUESTS: { status: 429, message: 'too many requests' },
-  // Distribution's own codes, which clients also know.
+  // A legacy code the spec lets clients meet (schema1's), kept as Distribution words it.
   TAG_INVALID: { status: 400, message: 'manifest tag did not match URI' },
-  PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested' },
-  RANGE_INVALID: { status: 416, message: 'invalid content range' },
-  MANIFEST_TOO_BIG: { status: 413, message: 'manifest is larger than the registry accepts' },
+  // Conditions Distribution gives codes of its own; a 4xx JSON body's code MUST be one of the spec's
+  // table, so each goes out as the nearest spec code (`wire`), its status kept.
+  PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested', wire: 'UNSUPPORTED' },
+  RANGE_INVALID: { status: 416, message: 'invalid content range', wire: 'BLOB_UPLOAD_INVALID' },
+  MANIFEST_TOO_BIG: { status: 413, message: 'manifest is larger than the registry accepts', wire: 'MANIFEST_INVALID' },
   UNKNOWN: { status: 500, message: 'unknown error' }
-} as const satisfies Record<string, { status: number; message: string }>
+} as const satisfies Record<string, { status: number; message: string; wire?: string }>
 
 export type ErrorCode = keyof typeof ERROR_CODES
 
 export class RegistryError extends Error {
   readonly status: number
+  /** The code the body carries. */
+  readonly wire: string
   constructor(
     readonly code: ErrorCode,
     readonly detail?: unknown,
@@ -42,7 +46,9 @@ export class RegistryError extends Error {
     status?: number
   ) {
     super(message ?? ERROR_CODES[code].message)
-    this.status = status ?? ERROR_CODES[code].status
+    const entry: { status: number; wire?: string } = ERROR_CODES[code]
+    this.status = status ?? entry.status
+    this.wire = entry.wire ?? code
   }
 }
 
@@ -53,7 +59,7 @@ export function registryError(code: ErrorCode, detail?: unknown, message?: strin
 /** Writes the spec's error body. The status is the first error's (they share one in practice). */
 export function serveErrors(res: ServerResponse, errors: RegistryError[], head = false): void {
   const body = JSON.stringify({
-    errors: errors.map((e) => ({ code: e.code, message: e.message, detail: e.detail ?? null }))
+    errors: errors.map((e) => ({ code: e.wire, message: e.message, detail: e.detail ?? null }))
   })
   if (res.headersSent) {
     res.destroy()

@@ -60,13 +60,13 @@ export function hasBody(req: IncomingMessage): boolean {
 
 export const PAGE_MAX = 1000
 
-/** `n` for tags list and catalog: absent → `fallback`, clamped to PAGE_MAX; not a non-negative integer → 400. */
-export function pageSize(query: URLSearchParams, fallback = PAGE_MAX): number {
+/** `n` for tags list and catalog: absent → `fallback`, clamped to `max`; not a non-negative integer → 400. */
+export function pageSize(query: URLSearchParams, fallback = PAGE_MAX, max = PAGE_MAX): number {
   const raw = query.get('n')
-  if (raw === null || raw === '') return Math.min(fallback, PAGE_MAX)
+  if (raw === null || raw === '') return Math.min(fallback, max)
   if (!/^\d{1,15}$/.test(raw))
     throw new RegistryError('PAGINATION_NUMBER_INVALID', { n: raw }, 'n must be a non-negative integer')
-  return Math.min(Number(raw), PAGE_MAX)
+  return Math.min(Number(raw), max)
 }
 
 export class BodyTooLargeError extends Error {}

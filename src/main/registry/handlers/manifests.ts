@@ -18,6 +18,16 @@ function parseReference(text: string): Reference {
   return { tag: text }
 }
 
+/**
+ * The reference of a GET, HEAD or DELETE. No manifest can be stored under a name that is not a tag,
+ * so asking for one is "not found" (404), as the spec's end-3/end-9 and its conformance suite
+ * (`.INVALID_MANIFEST_NAME`) expect; only a PUT is told its tag is invalid.
+ */
+async function lookupReference(ctx: RequestContext): Promise<Reference> {
+  if (ctx.param.includes(':') || isValidTag(ctx.param)) return parseReference(ctx.param)
+  throw await notFound(ctx, 'MANIFEST_UNKNOWN', { tag: ctx.param.slice(0, 300) })
+}
+
 /** Media types an `Accept` header allows; null when it allows anything. */
 function acceptable(header: string | undefined): Set<string> | null {
   if (!header) return null
@@ -33,7 +43,7 @@ function acceptable(header: string | undefined): Set<string> | null {
 }
 
 export async function getManifest(ctx: RequestContext): Promise<void> {
-  const ref = parseReference(ctx.param)
+  const ref = await lookupReference(ctx)
   const manifest = await ctx.storage.manifests.get(ctx.name, ref.tag ?? ref.digest)
   if (!manifest) throw await notFound(ctx, 'MANIFEST_UNKNOWN', ref.tag !== undefined ? { tag: ref.tag } : { digest: ref.digest.value })
   const accept = acceptable(ctx.req.headers.accept)
@@ -87,7 +97,7 @@ export async function putManifest(ctx: RequestContext): Promise<void> {
 }
 
 export async function deleteManifest(ctx: RequestContext): Promise<void> {
-  const ref = parseReference(ctx.param)
+  const ref = await lookupReference(ctx)
   const { manifests, repos } = ctx.storage
   const gone = ref.tag !== undefined ? await repos.untag(ctx.name, ref.tag) : await manifests.delete(ctx.name, ref.digest)
   if (!gone) throw await notFound(ctx, 'MANIFEST_UNKNOWN', ref.tag !== undefined ? { tag: ref.tag } : { digest: ref.digest.value })

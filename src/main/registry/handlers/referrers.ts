@@ -6,7 +6,8 @@ import { validDigest, type RequestContext } from '../context'
 
 export async function getReferrers(ctx: RequestContext): Promise<void> {
   const digest = validDigest(ctx.param)
-  const artifactType = ctx.query.get('artifactType') ?? undefined
+  // `?artifactType=` with no value names no type: no filter, and no OCI-Filters-Applied claiming one.
+  const artifactType = ctx.query.get('artifactType') || undefined
   const manifests = await ctx.storage.manifests.referrers(ctx.name, digest, artifactType)
   const headers: Record<string, string> = { 'Content-Type': MediaType.ociIndex }
   if (artifactType !== undefined) headers['OCI-Filters-Applied'] = 'artifactType'
