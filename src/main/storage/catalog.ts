@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { isValidName } from '@shared/reference'
 import { isNotFound } from './fsx'
 import type { Layout } from './paths'
+import { STAGING_PARENT } from './archive/staging'
 
 /**
  * The list of repositories, kept sorted in memory. Distribution walks the whole tree on every
@@ -34,7 +35,9 @@ export class CatalogIndex {
       this.addedDuringWalk = new Set()
       this.walking = findRepositories(this.layout.repositories, ['_manifests', '_layers'])
         .then((names) => {
-          this.names = [...new Set([...names, ...this.addedDuringWalk])].sort(compareNames)
+          // An import stages its blobs in a repository of its own, which is nobody's business.
+          const visible = names.filter((n) => !n.startsWith(IMPORT_STAGING_PREFIX))
+          this.names = [...new Set([...visible, ...this.addedDuringWalk])].sort(compareNames)
           this.walkedAt = started
         })
         .finally(() => {
@@ -68,6 +71,9 @@ export class CatalogIndex {
     return { names, more: start + n < all.length }
   }
 }
+
+/** Repositories under this prefix are an import's staging area (see storage/archive), hidden from the catalog. */
+export const IMPORT_STAGING_PREFIX = `${STAGING_PARENT}/`
 
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0

@@ -1,0 +1,88 @@
+import { rmSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { BerthError } from '@shared/errors'
+import { openStorage } from '../storage'
+import { exportImages, importArchive, type ArchiveProgress } from '../storage/archive'
+
+export interface ExportCliOptions {
+  data: string
+  output: string
+  format: 'oci' | 'docker'
+}
+
+export interface ImportCliOptions {
+  data: string
+  repo?: string
+}
+
+function mb(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`
+}
+
+function short(item: string): string {
+  return item.replace(/([a-f0-9]{12})[a-f0-9]{52}/g, '$1…')
+}
+
+/** Progress on stderr: a line per item started, and one per 10 % of the bytes when the total is known. */
+function printer(verb: string) {
+  let lastItem: string | undefined
+  let lastTenth = 0
+  return (p: ArchiveProgress) => {
+    const tenth = p.total ? Math.floor((10 * p.done) / p.total) : 0
+    const newItem = p.item !== undefined && p.item !== lastItem
+    if (!newItem && tenth <= lastTenth) return
+    lastItem = p.item ?? lastItem
+    lastTenth = Math.max(lastTenth, tenth)
+    const share = p.total ? ` ${String(Math.floor((100 * p.done) / p.total)).padStart(3)}%` : ''
+    process.stderr.write(`${verb} ${p.phase}${share}${lastItem ? ` ${short(lastItem)}` : ''}\n`)
+  }
+}
+
+function fail(err: unknown): number {
+  const message = err instanceof BerthError ? err.message : `Something went wrong: ${(err as Error).message}`
+  process.stderr.write(`berth: ${message}\n`)
+  return 1
+}
+
+/** `berth export <ref...> -o <file>`: the images of a data folder as one tar. */
+export async function runExport(references: string[], opts: ExportCliOptions): Promise<number> {
+  // Ctrl-C mid-export: the half-written file goes with the process.
+  const partial = `${resolve(opts.output)}.partial`
+  const interrupted = () => {
+    rmSync(partial, { force: true })
+    process.stderr.write('berth: export interrupted; nothing was written.\n')
+    process.exit(130)
+  }
+  process.once('SIGINT', interrupted)
+  process.once('SIGTERM', interrupted)
+  try {
+    const storage = await openStorage(resolve(opts.data))
+    const started = performance.now()
+    const result = await exportImages(storage, { references, file: resolve(opts.output), format: opts.format }, printer('export'))
+    const seconds = (performance.now() - started) / 1000
+    process.stdout.write(
+      `Exported ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${mb(result.bytes)}, ${result.format}) to ${result.file} in ${seconds.toFixed(1)} s\n`
+    )
+    return 0
+  } catch (err) {
+    return fail(err)
+  } finally {
+    process.off('SIGINT', interrupted)
+    process.off('SIGTERM', interrupted)
+  }
+}
+
+/** `berth import <file>`: the images of a tar or OCI layout folder into a data folder. */
+export async function runImport(file: string, opts: ImportCliOptions): Promise<number> {
+  try {
+    const storage = await openStorage(resolve(opts.data))
+    const started = performance.now()
+    const result = await importArchive(storage, { file: resolve(file), repository: opts.repo }, printer('import'))
+    const seconds = (performance.now() - started) / 1000
+    const names = result.images.map((i) => (i.tag ? `${i.repository}:${i.tag}` : `${i.repository}@${i.digest}`)).join(', ')
+    process.stdout.write(`Imported ${names} (${result.blobs} blobs, ${mb(result.bytes)}, ${result.format}) in ${seconds.toFixed(1)} s\n`)
+    return 0
+  } catch (err) {
+    return fail(err)
+  }
+}

@@ -1,0 +1,4 @@
+// Export and import of images as files, for machines that cannot reach each other's registry.
+export { exportImages, type ExportOptions } from './export'
+export { importArchive, type ImportOptions } from './import'
+export type { ArchiveProgress, ProgressListener } from './progress'
