@@ -1,6 +1,8 @@
 // Headless entry: `berth <command>`. Plain Node, never loads Electron.
 import { Command, InvalidArgumentError, Option } from 'commander'
+import { runExport, runImport } from './cli/archive'
 import { runServe } from './cli/serve'
+import { addStorageCommands } from './cli/storage'
 import { defaultDataDir } from './config/data-dir'
 import { parseDuration } from './config/duration'
 
@@ -46,6 +48,29 @@ Then, from any shell:
     .action(async (opts) => {
       process.exitCode = await runServe(opts)
     })
+
+  program
+    .command('export')
+    .description('Write images to one tar file, for a machine that cannot reach this registry.')
+    .argument('<ref...>', 'repo:tag, repo@sha256:…, or a repository (all its tags)')
+    .requiredOption('-o, --output <file>', 'tar file to write')
+    .addOption(new Option('-f, --format <format>', 'oci (an OCI image layout, for skopeo/podman/berth) or docker (for docker load)').choices(['oci', 'docker']).default('oci'))
+    .addOption(new Option('-d, --data <dir>', 'data folder to read').default(defaultDataDir()))
+    .action(async (refs: string[], opts) => {
+      process.exitCode = await runExport(refs, opts)
+    })
+
+  program
+    .command('import')
+    .description('Store the images of a tar (berth export, docker save, OCI archive) or an OCI layout folder.')
+    .argument('<file>', 'tar file or OCI image-layout folder')
+    .option('-r, --repo <name>', 'put every image into this repository (tags kept)')
+    .addOption(new Option('-d, --data <dir>', 'data folder to write').default(defaultDataDir()))
+    .action(async (file: string, opts) => {
+      process.exitCode = await runImport(file, opts)
+    })
+
+  addStorageCommands(program)
 
   return program
 }

@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron'
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
 import { EVENT_NAMES, METHOD_NAMES, ipcChannel, type BerthBridge, type EventName, type MethodName } from '../shared/contract'
 
 // window.berth, derived from the contract: invoke only contract methods, listen only to contract
@@ -20,6 +20,10 @@ const bridge: BerthBridge = {
     return () => {
       ipcRenderer.removeListener(channel, handler)
     }
+  },
+  // A sandboxed page cannot read File.path; only the preload may ask Electron where a dropped file is.
+  pathForFile(file: File) {
+    return webUtils.getPathForFile(file)
   }
 } as BerthBridge
 

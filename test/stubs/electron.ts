@@ -6,3 +6,4 @@ export const ipcMain = {}
 export const shell = {}
 export const contextBridge = {}
 export const ipcRenderer = {}
+export const webUtils = {}

@@ -1,8 +1,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { rm, stat } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { pipeline } from 'node:stream/promises'
 import { extname, join, normalize, sep } from 'node:path'
 import { events } from '@shared/contract'
 import type { Service } from './service'
@@ -14,6 +15,7 @@ import { describeContract, dispatch } from './dispatch'
  *   GET  /api              methods and events with their JSON Schemas
  *   POST /api/<method>     JSON input → { ok, result | error }
  *   GET  /api/events       Server-Sent Events (event: <name>, data: <json>, id; Last-Event-ID replays)
+ *   PUT  /api/upload       a file's bytes (an archive dropped into the window) → { ok, result: { path } }
  *   GET  /…                the built renderer; `/?token=…` sets the session cookie
  * Every /api request needs `Authorization: Bearer <token>` or that cookie, because it can drive Docker.
  */
@@ -160,6 +162,27 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     createReadStream(path).pipe(res)
   }
 
+  /**
+   * PUT /api/upload: a file dropped into the browser window (a browser gives no path), streamed to
+   * the data folder's staging area; answers its path for `storage.import`, which removes it after.
+   */
+  async function upload(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'PUT') {
+      res.setHeader('Allow', 'PUT')
+      return json(res, 405, { ok: false, error: { code: 'INVALID_INPUT', message: 'Send the file with PUT /api/upload.' } })
+    }
+    const dir = await service.stagingDir()
+    const path = join(dir, `upload-${randomBytes(8).toString('hex')}.tar`)
+    try {
+      await pipeline(req, createWriteStream(path, { flags: 'wx' }))
+    } catch (err) {
+      await rm(path, { force: true })
+      if (req.destroyed && !req.complete) return void res.destroy()
+      return json(res, 500, { ok: false, error: { code: 'INTERNAL', message: `The file could not be stored: ${(err as Error).message}` } })
+    }
+    json(res, 200, { ok: true, result: { path } })
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req)) return json(res, 403, { ok: false, error: { code: 'INVALID_INPUT', message: 'Use http://127.0.0.1 or localhost to reach Berth.' } })
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
@@ -170,6 +193,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     }
     if (url.pathname === '/api' && req.method === 'GET') return json(res, 200, describeContract(events))
     if (url.pathname === '/api/events' && req.method === 'GET') return events$(req, res)
+    if (url.pathname === '/api/upload') return upload(req, res)
     const m = /^\/api\/([a-zA-Z]+\.[a-zA-Z]+)$/.exec(url.pathname)
     if (!m) return json(res, 404, { ok: false, error: { code: 'UNKNOWN_METHOD', message: `No such endpoint ${url.pathname}.` } })
     if (req.method !== 'POST') {

@@ -9,6 +9,7 @@ import { openStorage, type Storage } from '../storage'
 import type { SettingsStore } from './settings-store'
 import type { EventBus } from './events'
 import { portInUseAdvice } from './port-advice'
+import { clearServing, markServing } from '../storage/serving-lock'
 
 /** The address to put in image references: loopback binds are `localhost` (what Docker trusts over HTTP). */
 export function pullHost(host: string, port: number): string {
@@ -115,6 +116,7 @@ export class RegistryHost {
           throw await this.listenError(err as NodeJS.ErrnoException, s.host, s.port)
         }
         this.server = server
+        await markServing(storage.layout, { host: s.host, port: this.port }).catch((err) => this.log.warn({ err }, 'could not write serving.json'))
         this.startedAt = new Date()
         this.watchActivity()
         this.log.info({ host: s.host, port: this.port, dataDir: s.dataDir }, 'registry started')
@@ -146,6 +148,7 @@ export class RegistryHost {
       clearInterval(this.activityTimer)
       await this.server.close(3000)
       this.server = null
+      if (this.storageValue) await clearServing(this.storageValue.layout).catch(() => {})
       this.startedAt = null
       this.log.info('registry stopped')
       return this.set('stopped')

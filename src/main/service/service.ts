@@ -12,6 +12,7 @@ import { CatalogService } from './catalog'
 import { EventBus } from './events'
 import { RegistryHost } from './registry-host'
 import { SettingsStore } from './settings-store'
+import { createStorageApi, ensureStagingDir } from './storage'
 import { TransferManager } from './transfers'
 
 export interface ServiceOptions {
@@ -33,6 +34,8 @@ export interface Service {
   registry: RegistryHost
   engine: DockerEngine
   transfers: TransferManager
+  /** A folder on the data disk where files sent by the window (imports) are staged. */
+  stagingDir(): Promise<string>
   /** Loads settings, starts watching the engine, and starts the registry when the settings say so. */
   init(options?: { startRegistry?: boolean }): Promise<void>
   dispose(): Promise<void>
@@ -79,7 +82,21 @@ export function createService(options: ServiceOptions): Service {
     }
   }
 
+  const storageApi = createStorageApi({
+    bus,
+    registry,
+    settings,
+    engine,
+    catalog,
+    uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000,
+    changed: (repository, action, reference) => {
+      catalogService?.usage.invalidate(repository || undefined)
+      bus.emit('catalog.changed', { repository, action, ...(reference ? { reference } : {}) })
+    }
+  })
+
   const api: Api = {
+    ...storageApi,
     'registry.status': async () => registry.status(),
     'registry.start': () => registry.start(),
     'registry.stop': () => registry.stop(),
@@ -178,6 +195,7 @@ export function createService(options: ServiceOptions): Service {
     registry,
     engine,
     transfers,
+    stagingDir: async () => ensureStagingDir((await registry.storage()).layout.root),
     async init({ startRegistry } = {}) {
       const loaded = await settings.load()
       engine.watch()

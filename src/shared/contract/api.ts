@@ -2,6 +2,10 @@ import { z } from 'zod'
 import { CatalogChange, DigestString, ManifestDetail, Reference, RepositoryName, RepositorySummary, TagName, TagSummary } from '../model/catalog'
 import { EngineStatus, LocalImage, PortMapping, Transfer } from '../model/docker'
 import { RegistryActivity, RegistryStatus, Settings } from '../model/registry'
+import {
+  DataFolder, ExportRequest, ExportResult, GcOptions, GcReport, ImportRequest, ImportResult, RegistryVolume,
+  RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport
+} from '../model/storage'
 
 /*
  * The contract: every method the renderer (or a script, over HTTP) may call and every event it may
@@ -98,7 +102,56 @@ export const methods = {
     z.object({ containerId: z.string(), name: z.string(), command: z.string() })
   ),
   'transfers.list': method('Push and pull transfers, running and finished.', None, z.array(Transfer)),
-  'transfers.cancel': method('Cancels a running transfer.', z.object({ id: z.string().min(1) }).strict(), Ok)
+  'transfers.cancel': method('Cancels a running transfer.', z.object({ id: z.string().min(1) }).strict(), Ok),
+
+  'storage.usage': method(
+    'What fills the data folder: per repository unique and shared bytes, unreferenced blobs, uploads, free space.',
+    z.object({ fresh: z.boolean().optional() }).strict().optional(),
+    StorageUsage
+  ),
+  'storage.gc': method(
+    'Garbage collection while the registry keeps serving: a dry run lists what would go; progress as storage.progress.',
+    GcOptions.optional(),
+    GcReport
+  ),
+  'storage.deleteRepository': method(
+    'Deletes a whole repository (tags and links); its blobs go at the next collection, or at once with collect.',
+    z.object({ repository: RepositoryName, collect: z.boolean().optional() }).strict(),
+    z.object({ tags: z.number().int(), freedBytes: z.number() })
+  ),
+  'storage.retentionPreview': method(
+    'The tags a retention rule would delete (keep the last N, older than a date, matching a pattern); deletes nothing.',
+    RetentionRule,
+    z.array(RetentionCandidate)
+  ),
+  'storage.retentionApply': method(
+    'Deletes exactly the previewed tags (each only if it still points at the previewed digest).',
+    z.object({ tags: z.array(RetentionCandidate).max(100_000) }).strict(),
+    z.object({ deleted: z.number().int(), skipped: z.number().int() })
+  ),
+  'storage.inspectFolder': method(
+    'Looks at a folder: does it hold Distribution data (a registry:2 volume), how many repositories, how big.',
+    z.object({ dataDir: z.string().min(1) }).strict(),
+    DataFolder
+  ),
+  'storage.open': method(
+    'Switches the registry to an existing data folder (e.g. a registry:2 volume) or a new empty one.',
+    z.object({ dataDir: z.string().min(1) }).strict(),
+    DataFolder
+  ),
+  'storage.move': method(
+    'Moves the data folder: the registry pauses, the copy is verified, then it switches; the old folder is kept.',
+    z.object({ target: z.string().min(1) }).strict(),
+    z.object({ from: z.string(), to: z.string(), bytes: z.number(), files: z.number().int() })
+  ),
+  'storage.dockerVolumes': method(
+    'Docker volumes and bind mounts that hold registry data, and the registry:2 containers using them.',
+    None,
+    z.array(RegistryVolume)
+  ),
+  'storage.export': method('Exports tags or repositories to one tar (OCI image layout, or docker save format).', ExportRequest, ExportResult),
+  'storage.import': method('Imports an OCI archive or layout, or a docker save tarball, without Docker.', ImportRequest, ImportResult),
+  'storage.verify': method('Re-hashes every blob; reports corrupt or missing ones and the tags they break.', None, VerifyReport)
 }
 
 export const events = {
@@ -106,5 +159,6 @@ export const events = {
   'registry.activity': { doc: 'Requests and bytes in/out since start, at most once a second.', payload: RegistryActivity },
   'catalog.changed': { doc: 'A repository changed: any client pushed, tagged or deleted.', payload: CatalogChange },
   'docker.status': { doc: 'The Docker engine became reachable or unreachable.', payload: EngineStatus },
-  'transfer.progress': { doc: 'A push or pull progressed, per layer and overall; ends in done, error or cancelled.', payload: Transfer }
+  'transfer.progress': { doc: 'A push or pull progressed, per layer and overall; ends in done, error or cancelled.', payload: Transfer },
+  'storage.progress': { doc: 'A storage operation (gc, move, export, import, verify) progressed; ends with finished.', payload: StorageProgress }
 }

@@ -33,6 +33,8 @@ export type BerthClient = {
 export interface BerthBridge {
   invoke<M extends MethodName>(method: M, input?: ApiInput<M>): Promise<Envelope<ApiOutput<M>>>
   on<E extends EventName>(event: E, listener: (payload: EventPayload<E>) => void): () => void
+  /** Where a file dropped into the window is on disk (Electron's webUtils.getPathForFile), for storage.import. */
+  pathForFile(file: File): string
 }
 
 /** IPC channel names: a prefix keeps Berth's channels apart from anything else. */

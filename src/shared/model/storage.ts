@@ -146,7 +146,8 @@ export const ImportRequest = z
 
 export const ImportResult = z.object({
   format: z.enum(['oci-layout', 'oci-archive', 'docker-archive']),
-  images: z.array(z.object({ repository: z.string(), tag: z.string(), digest: z.string() })),
+  /** `tag` is null for an image the archive names only by digest (imported untagged). */
+  images: z.array(z.object({ repository: z.string(), tag: z.string().nullable(), digest: z.string() })),
   blobs: z.number().int(),
   bytes: z.number()
 })

@@ -1,0 +1,195 @@
+import { resolve } from 'node:path'
+import { Command, InvalidArgumentError, Option } from 'commander'
+import { RetentionRule } from '@shared/model/storage'
+import { isValidName, NAME_RULE } from '@shared/reference'
+import { BerthError } from '@shared/errors'
+import { openStorage, type Storage } from '../storage'
+import { copyDataFolder, inspectFolder } from '../storage/folders'
+import { collectGarbage } from '../storage/gc'
+import type { ProgressFn } from '../storage/scan'
+import { servingProcess } from '../storage/serving-lock'
+import { applyRetention, retentionCandidates } from '../storage/retention'
+import { storageUsage } from '../storage/usage-report'
+import { verifyStorage } from '../storage/verify'
+import { defaultDataDir } from '../config/data-dir'
+
+// `berth usage | gc | verify | move`: the Storage view's work for people without a window (CI, servers).
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KiB', 'MiB', 'GiB', 'TiB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024
+    i++
+  }
+  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`
+}
+
+/** Opens a folder that must already hold registry data (these commands never create one by mistake). */
+async function openExisting(dir: string): Promise<Storage> {
+  const info = await inspectFolder(dir)
+  if (!info.isRegistry) throw new BerthError('NOT_FOUND', `${info.dataDir} holds no registry data (no docker/registry/v2 inside); check --data.`)
+  return openStorage(info.dataDir)
+}
+
+/** Offline commands that change the folder refuse while a Berth registry serves it. */
+async function refuseWhileServed(storage: Storage, what: string): Promise<void> {
+  const serving = await servingProcess(storage.layout)
+  if (serving)
+    throw new BerthError(
+      'CONFLICT',
+      `A Berth registry (process ${serving.pid}, port ${serving.port}) is serving ${storage.layout.root}; ${what} from its window (it works while serving), or stop it first.`
+    )
+}
+
+/** Progress on stderr: one updating line on a terminal, a line per phase otherwise. */
+function stderrProgress(): ProgressFn & { end(): void } {
+  const tty = process.stderr.isTTY
+  let lastPhase = ''
+  let lastAt = 0
+  const fn = ((p) => {
+    const pct = p.total ? ` ${Math.floor((100 * p.done) / p.total)}%` : ''
+    if (tty) {
+      if (Date.now() - lastAt < 100 && p.done !== p.total) return
+      lastAt = Date.now()
+      process.stderr.write(`\r\x1b[K${p.phase}${pct}${p.total ? ` (${p.done}/${p.total})` : ''}`)
+    } else if (p.phase !== lastPhase) {
+      lastPhase = p.phase
+      process.stderr.write(`${p.phase}…\n`)
+    }
+  }) as ProgressFn & { end(): void }
+  fn.end = () => {
+    if (tty) process.stderr.write('\r\x1b[K')
+  }
+  return fn
+}
+
+function dataOption(): Option {
+  return new Option('-d, --data <dir>', 'data folder, in Distribution (registry:2) layout').default(defaultDataDir())
+}
+
+export function addStorageCommands(program: Command): void {
+  program
+    .command('usage')
+    .description('What fills the data folder: per repository unique and shared bytes, unreferenced blobs, uploads, free space.')
+    .addOption(dataOption())
+    .option('--json', 'print the whole report as JSON')
+    .action(async (opts: { data: string; json?: boolean }) => {
+      const usage = await storageUsage(await openExisting(opts.data))
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(usage, null, 2)}\n`)
+      const lines = [
+        `Data folder  ${usage.dataDir}`,
+        `On disk      ${formatBytes(usage.totalBytes)} (${usage.blobs.count} blobs, ${usage.manifests.count} manifests, ${usage.manifests.untagged} untagged)`,
+        `Unreferenced ${formatBytes(usage.unreferenced.bytes)} in ${usage.unreferenced.count} blobs (berth gc frees them)`,
+        `Uploads      ${usage.uploads.count} (${formatBytes(usage.uploads.bytes)}), ${usage.uploads.abandoned} abandoned`,
+        `Free         ${formatBytes(usage.volume.freeBytes)} of ${formatBytes(usage.volume.totalBytes)}${usage.lowSpace ? '  ** LOW: free space is running out **' : ''}`,
+        ''
+      ]
+      const width = Math.max(10, ...usage.repositories.map((r) => r.name.length))
+      lines.push(`${'REPOSITORY'.padEnd(width)}  ${'TAGS'.padStart(5)}  ${'TOTAL'.padStart(10)}  ${'UNIQUE'.padStart(10)}  ${'SHARED'.padStart(10)}`)
+      for (const r of [...usage.repositories].sort((a, b) => b.totalBytes - a.totalBytes))
+        lines.push(
+          `${r.name.padEnd(width)}  ${String(r.tagCount).padStart(5)}  ${formatBytes(r.totalBytes).padStart(10)}  ${formatBytes(r.uniqueBytes).padStart(10)}  ${formatBytes(r.sharedBytes).padStart(10)}`
+        )
+      process.stdout.write(`${lines.join('\n')}\n`)
+    })
+
+  program
+    .command('gc')
+    .description('Garbage collection (offline: stop the registry, or collect from the app while it serves).')
+    .addOption(dataOption())
+    .option('--dry-run', 'list what would be deleted and how many bytes it frees; change nothing')
+    .option('--untagged', 'also delete manifests no tag reaches (like registry garbage-collect --delete-untagged)')
+    .option('--no-referrers', 'with --untagged: do not keep signatures, SBOMs and attestations of kept images')
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { data: string; dryRun?: boolean; untagged?: boolean; referrers: boolean; json?: boolean }) => {
+      const storage = await openExisting(opts.data)
+      if (!opts.dryRun) await refuseWhileServed(storage, 'collect')
+      const progress = stderrProgress()
+      const report = await collectGarbage(storage, { dryRun: opts.dryRun, untagged: opts.untagged, referrers: opts.referrers }, progress)
+      progress.end()
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+      const verb = report.dryRun ? 'would delete' : 'deleted'
+      for (const m of report.manifests) process.stdout.write(`${verb} manifest ${m.repositories?.join(', ')}@${m.digest}\n`)
+      for (const b of report.blobs) process.stdout.write(`${verb} blob ${b.digest} (${formatBytes(b.bytes)})\n`)
+      process.stdout.write(
+        `${report.dryRun ? 'Dry run: would free' : 'Freed'} ${formatBytes(report.freedBytes)}: ${report.blobs.length} blobs, ${report.manifests.length} manifests; ${report.marked} kept.\n`
+      )
+    })
+
+  program
+    .command('verify')
+    .description('Re-hash every blob; name corrupt or missing ones and the tags they break (exit 1 if any).')
+    .addOption(dataOption())
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { data: string; json?: boolean }) => {
+      const progress = stderrProgress()
+      const report = await verifyStorage(await openExisting(opts.data), progress)
+      progress.end()
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+      else {
+        for (const p of report.problems) process.stdout.write(`${p.problem} ${p.digest}${p.tags.length ? ` (breaks ${p.tags.join(', ')})` : ''}\n`)
+        process.stdout.write(`Checked ${report.checked} blobs (${formatBytes(report.bytes)}): ${report.problems.length ? `${report.problems.length} problems` : 'all good'}.\n`)
+      }
+      if (report.problems.length) process.exitCode = 1
+    })
+
+  program
+    .command('delete-repo')
+    .description('Delete a whole repository (tags and links); its blobs go at the next gc, or now with --collect.')
+    .argument('<repository>', 'repository name, e.g. team/app')
+    .addOption(dataOption())
+    .option('--collect', 'run a garbage collection right after, freeing its blobs')
+    .action(async (repository: string, opts: { data: string; collect?: boolean }) => {
+      if (!isValidName(repository)) throw new BerthError('INVALID_INPUT', `"${repository}" is not a repository name: ${NAME_RULE}.`)
+      const storage = await openExisting(opts.data)
+      await refuseWhileServed(storage, 'delete it')
+      const tags = await storage.repos.deleteRepository(repository)
+      if (tags === null) throw new BerthError('NOT_FOUND', `There is no repository ${repository} in ${storage.layout.root}.`)
+      let freed = ''
+      if (opts.collect) freed = `; freed ${formatBytes((await collectGarbage(storage)).freedBytes)}`
+      process.stdout.write(`Deleted ${repository} (${tags} tags)${freed}.\n`)
+    })
+
+  program
+    .command('retention')
+    .description('Delete old tags by rule: shows what would go, and deletes only with --yes.')
+    .addOption(dataOption())
+    .option('--repos <glob>', 'repositories the rule applies to (e.g. "team/*"); all by default')
+    .option('--tags <glob>', 'tags it applies to (e.g. "pr-*"); all by default')
+    .addOption(new Option('--keep-last <n>', 'keep the N most recently pushed matching tags per repository').argParser((v) => {
+      if (!/^\d+$/.test(v)) throw new InvalidArgumentError('a whole number.')
+      return Number(v)
+    }))
+    .option('--older-than <date>', 'drop only tags pushed before this date (e.g. 2026-01-31 or 2026-01-31T12:00:00Z)')
+    .option('--yes', 'delete the tags listed (without it nothing is deleted)')
+    .action(async (opts: { data: string; repos?: string; tags?: string; keepLast?: number; olderThan?: string; yes?: boolean }) => {
+      const olderThan = opts.olderThan === undefined ? undefined : new Date(opts.olderThan)
+      if (olderThan && Number.isNaN(olderThan.getTime())) throw new BerthError('INVALID_INPUT', `--older-than ${opts.olderThan} is not a date; use e.g. 2026-01-31.`)
+      const parsed = RetentionRule.safeParse({ repositories: opts.repos, tags: opts.tags, keepLast: opts.keepLast, olderThan: olderThan?.toISOString() })
+      if (!parsed.success) throw new BerthError('INVALID_INPUT', `${parsed.error.issues[0].message} (--keep-last, --older-than)`)
+      const storage = await openExisting(opts.data)
+      const candidates = await retentionCandidates(storage, parsed.data)
+      for (const c of candidates) process.stdout.write(`${opts.yes ? 'delete' : 'would delete'} ${c.repository}:${c.tag} (pushed ${c.pushedAt}, ${c.digest})\n`)
+      if (!opts.yes) return void process.stdout.write(`${candidates.length} tags would be deleted; run again with --yes to delete them.\n`)
+      await refuseWhileServed(storage, 'apply retention')
+      const { deleted, skipped } = await applyRetention(storage, candidates)
+      process.stdout.write(`Deleted ${deleted} tags${skipped ? `, skipped ${skipped} that changed meanwhile` : ''}; run berth gc to free their blobs.\n`)
+    })
+
+  program
+    .command('move')
+    .description('Copy the data folder to <target>, verified; the original is kept (delete it yourself once happy).')
+    .argument('<target>', 'new data folder (must not exist, or be empty)')
+    .addOption(dataOption())
+    .action(async (target: string, opts: { data: string }) => {
+      const storage = await openExisting(opts.data)
+      await refuseWhileServed(storage, 'move it')
+      const progress = stderrProgress()
+      const { bytes, files } = await copyDataFolder(storage.layout.root, resolve(target), progress)
+      progress.end()
+      process.stdout.write(`Copied ${files} files (${formatBytes(bytes)}) to ${resolve(target)}, verified. Serve it with --data ${resolve(target)}; ${storage.layout.root} is untouched.\n`)
+    })
+}
