@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
@@ -7,6 +7,7 @@ import { createService, type Service } from '../../src/main/service/service'
 import { EVENT_NAMES, METHOD_NAMES } from '../../src/shared/contract'
 import type { Transfer } from '../../src/shared/model/docker'
 import { NAME_RULE } from '../../src/shared/reference'
+import { tinyOciLayout, writeTar } from '../helpers/archives'
 import { tempDir } from '../helpers/berth'
 import { freePort } from '../helpers/distribution'
 import { buildImage } from '../helpers/images'
@@ -314,6 +315,37 @@ describeWith({ docker: true }, 'the HTTP transport over the service', () => {
       }
     } finally {
       await sse.close()
+    }
+  })
+
+  it('PUT /api/upload stages a dropped file for storage.import, which imports it and removes the copy; storage.progress streams', async () => {
+    const tar = join(await tempDir('berth-upload-'), 'tiny.tar')
+    await writeTar(tar, tinyOciLayout('uploaded/app:1.0'))
+    const denied = await fetch(`${url}/api/upload`, { method: 'PUT', body: await readFile(tar) })
+    expect(denied.status).toBe(401)
+    const wrongVerb = await fetch(`${url}/api/upload`, { method: 'POST', headers: auth() })
+    expect(wrongVerb.status).toBe(405)
+    const stream = await openEvents(url, auth())
+    try {
+      const up = await fetch(`${url}/api/upload`, { method: 'PUT', headers: { ...auth(), 'Content-Type': 'application/octet-stream' }, body: await readFile(tar) })
+      const body = (await up.json()) as { ok: boolean; result: { path: string } }
+      expect(body.ok).toBe(true)
+      expect(body.result.path.startsWith(join(dataDir, 'berth'))).toBe(true)
+      const imported = await post('storage.import', { file: body.result.path })
+      expect(imported.body).toMatchObject({ ok: true, result: { format: 'oci-archive', images: [{ repository: 'uploaded/app', tag: '1.0' }] } })
+      await expect(stat(body.result.path)).rejects.toThrow()
+      const tags = await post('catalog.tags', { repository: 'uploaded/app' })
+      expect((tags.body.result as { tag: string }[]).map((t) => t.tag)).toEqual(['1.0'])
+      await expect.poll(() => stream.of<{ operation: string; finished: boolean }>('storage.progress').some((p) => p.operation === 'import' && p.finished)).toBe(true)
+      // A file that is no archive: a readable refusal, and its staged copy is gone too.
+      const junk = await fetch(`${url}/api/upload`, { method: 'PUT', headers: auth(), body: 'not a tar at all' })
+      const junkPath = ((await junk.json()) as { result: { path: string } }).result.path
+      const refused = await post('storage.import', { file: junkPath })
+      expect(refused.body.ok).toBe(false)
+      expect(refused.body.error!.code).toBe('INVALID_INPUT')
+      await expect(stat(junkPath)).rejects.toThrow()
+    } finally {
+      await stream.close()
     }
   })
 
