@@ -51,6 +51,12 @@ export class BerthError extends Error {
 /** Anything thrown, as wire data: BerthErrors keep their code, the rest become INTERNAL. */
 export function toErrorData(err: unknown): BerthErrorData {
   if (err instanceof BerthError) return err.toData()
+  // A schema refusal deep inside (e.g. a settings file edited by hand) reads as its first issue, not as JSON.
+  if (err instanceof z.ZodError) {
+    const first = err.issues[0]
+    const where = first?.path.length ? `${first.path.join('.')}: ` : ''
+    return { code: 'INTERNAL', message: `Berth met data it cannot use (${where}${first?.message ?? 'invalid'}).`, detail: err.issues }
+  }
   const message = err instanceof Error ? err.message : String(err)
   return { code: 'INTERNAL', message: `Something went wrong inside Berth: ${message}` }
 }

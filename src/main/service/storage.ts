@@ -17,6 +17,15 @@ import type { EventBus } from './events'
 import type { RegistryHost } from './registry-host'
 import type { SettingsStore } from './settings-store'
 
+const BUSY_WITH: Record<StorageProgress['operation'], string> = {
+  gc: 'a garbage collection',
+  move: 'moving the data folder',
+  export: 'an export',
+  import: 'an import',
+  verify: 'verifying the blobs',
+  delete: 'deleting a repository'
+}
+
 type StorageMethods = { [M in keyof Api as M extends `storage.${string}` ? M : never]: Api[M] }
 
 export interface StorageDeps {
@@ -58,7 +67,7 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
 
   async function exclusive<T>(operation: StorageProgress['operation'], fn: (onProgress: ProgressFn) => Promise<T>): Promise<T> {
     if (busy) throw new BerthError('CONFLICT', `Berth is busy with ${busy}; wait until it has finished.`, { busy })
-    busy = operation === 'gc' ? 'a garbage collection' : operation === 'move' ? 'moving the data folder' : `an ${operation}`
+    busy = BUSY_WITH[operation]
     const p = progress(operation)
     try {
       return await fn(p)
@@ -132,6 +141,15 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
       }),
 
     'storage.dockerVolumes': async () => findRegistryVolumes(await deps.engine.client()),
+    'storage.openVolume': async ({ name }) => {
+      const volume = (await findRegistryVolumes(await deps.engine.client())).find((v) => v.name === name)
+      if (!volume) throw new BerthError('NOT_FOUND', `Docker has no volume ${name} with registry data; storage.dockerVolumes lists those it has.`, { name })
+      if (!volume.mountpoint)
+        throw new BerthError('NOT_FOUND', `The volume ${name} is not on this machine (the Docker engine is remote or in a VM); copy its data here, then open the folder.`, { name })
+      const folder = await checkAdoptable(volume.mountpoint)
+      if (folder.dataDir !== normalizeDataDir(deps.settings.get().dataDir)) await switchTo(folder.dataDir)
+      return folder
+    },
 
     'storage.export': (request) => exclusive('export', async (onProgress) => exportImages(await registry.storage(), request, onProgress)),
     'storage.import': (request) =>

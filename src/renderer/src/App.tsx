@@ -7,27 +7,37 @@ import { PushDialog } from './features/images/PushDialog'
 import { RegistryHeader } from './features/registry/RegistryHeader'
 import { RegistryBanner } from './features/registry/RegistryBanner'
 import { Transfers } from './features/transfers/Transfers'
+import { FileDropZone, ImportDialog } from './features/storage/ImportDialog'
+import { StorageView } from './features/storage/StorageView'
+import { useView } from './store/view'
 
 /**
  * The window: registry bar on top; repositories | the selected repository | local images and
- * transfers. Three columns from 1280 px wide up; the middle one takes what is left.
+ * transfers. Three columns from 1280 px wide up; the middle one takes what is left. The header's
+ * Storage switch replaces the three columns with the storage view. A `.tar` dropped anywhere is imported.
  */
 export function App() {
+  const view = useView((s) => s.view)
   return (
     <Tooltip.Provider delayDuration={400} skipDelayDuration={200}>
-      <div className="flex h-full min-w-[1024px] flex-col">
+      <FileDropZone className="flex h-full min-w-[1024px] flex-col">
         <RegistryHeader />
         <RegistryBanner />
-        <div className="grid min-h-0 flex-1 grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
-          <RepositoryList />
-          <RepositoryView />
-          <aside aria-label="Docker" className="flex min-h-0 flex-col border-l border-line bg-panel">
-            <LocalImages />
-            <Transfers />
-          </aside>
-        </div>
-      </div>
+        {view === 'storage' ? (
+          <StorageView />
+        ) : (
+          <div className="grid min-h-0 flex-1 grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
+            <RepositoryList />
+            <RepositoryView />
+            <aside aria-label="Docker" className="flex min-h-0 flex-col border-l border-line bg-panel">
+              <LocalImages />
+              <Transfers />
+            </aside>
+          </div>
+        )}
+      </FileDropZone>
       <PushDialog />
+      <ImportDialog />
       <Toaster />
     </Tooltip.Provider>
   )

@@ -19,7 +19,8 @@ export const RegistryStatus = z.object({
 export type RegistryStatus = z.infer<typeof RegistryStatus>
 
 export const Settings = z.object({
-  port: z.number().int().min(1).max(65535),
+  /** 0: any free port (what `berth serve --port 0` asks for). */
+  port: z.number().int().min(0).max(65535),
   host: z.string().min(1).max(255),
   dataDir: z.string().min(1),
   startOnLaunch: z.boolean(),

@@ -118,4 +118,29 @@ export class BerthPage {
     await dialog.waitFor()
     return dialog
   }
+
+  // The storage view (header: Catalog | Storage).
+
+  async openStorage(): Promise<Locator> {
+    await this.header.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Storage' }).click()
+    const main = this.page.getByRole('main', { name: 'Storage' })
+    await main.getByRole('group', { name: 'Total on disk' }).waitFor()
+    return main
+  }
+
+  async openCatalog(): Promise<void> {
+    await this.header.getByRole('navigation', { name: 'Views' }).getByRole('button', { name: 'Catalog' }).click()
+    await this.repositories().or(this.page.getByRole('main', { name: 'Empty registry' })).first().waitFor()
+  }
+
+  /** A card of the storage view by its heading: Garbage collection, Retention, Data folder, Verify… */
+  storageCard(name: string): Locator {
+    return this.page.getByRole('main', { name: 'Storage' }).getByRole('region', { name, exact: true })
+  }
+
+  /** The value of a usage number (Total on disk, Unreferenced blobs, Free space…): the big figure, e.g. "182 MB". */
+  async usageFigure(name: string): Promise<string> {
+    const group = this.page.getByRole('main', { name: 'Storage' }).getByRole('group', { name, exact: true })
+    return ((await group.locator('div').nth(1).textContent()) ?? '').trim()
+  }
 }

@@ -27,7 +27,16 @@ export interface Transport {
   on(event: EventName, listener: (payload: unknown) => void): () => void
   /** Event-stream health; over IPC it is always open. Returns an unsubscribe. */
   onConnection(listener: (state: ConnectionState) => void): () => void
+  /**
+   * Where a dropped file is on the service's machine. In Electron that is the file's own path (the
+   * preload's `webUtils.getPathForFile`); over HTTP the page cannot know it, so the file is uploaded
+   * (PUT /api/upload) into a temporary file under the data folder and that path comes back.
+   */
+  pathForFile(file: File): Promise<string>
 }
+
+/** What the preload adds to window.berth for dropped files (`webUtils.getPathForFile`); absent in older builds. */
+type FileBridge = BerthBridge & { pathForFile?(file: File): string }
 
 function bridgeTransport(bridge: BerthBridge): Transport {
   return {
@@ -36,6 +45,11 @@ function bridgeTransport(bridge: BerthBridge): Transport {
     onConnection(listener) {
       listener('open')
       return () => {}
+    },
+    async pathForFile(file) {
+      const path = (bridge as FileBridge).pathForFile?.(file)
+      if (!path) throw new ClientError('INVALID_INPUT', `Berth cannot tell where ${file.name} is on disk. Use Import… and type its path instead.`)
+      return path
     }
   }
 }
@@ -128,6 +142,26 @@ export function httpTransport(base = ''): Transport {
       return () => {
         connection.delete(listener)
       }
+    },
+    async pathForFile(file) {
+      let res: Response
+      try {
+        res = await fetch(`${base}/api/upload`, {
+          method: 'PUT',
+          credentials: 'same-origin',
+          headers: { 'Content-Type': 'application/octet-stream', 'X-Berth-File-Name': encodeURIComponent(file.name) },
+          body: file
+        })
+      } catch {
+        throw new ClientError('NETWORK', UNREACHABLE)
+      }
+      const body = (await res.json().catch(() => null)) as Envelope<{ path: string }> | null
+      if (body && typeof body === 'object' && 'ok' in body) {
+        if (!body.ok) throw new ClientError(body.error.code, body.error.message, body.error.detail)
+        if (typeof body.result?.path === 'string') return body.result.path
+      }
+      if (res.status === 404 || res.status === 405) throw new ClientError('UNKNOWN_METHOD', 'This berth serve cannot take uploaded files. Use Import… and type the archive’s path on the machine that runs berth serve.')
+      throw new ClientError('NETWORK', `Berth answered the upload of ${file.name} with HTTP ${res.status} and no path. Try again, or use Import… with the file’s path.`)
     }
   }
 }
@@ -162,6 +196,21 @@ export function on<E extends EventName>(event: E, listener: (payload: EventPaylo
 
 export function onConnection(listener: (state: ConnectionState) => void): () => void {
   return current().onConnection(listener)
+}
+
+/**
+ * Where a dropped file is for the service: its path in Electron, or (over HTTP) the path of the
+ * uploaded copy. Then `storage.import` can read it.
+ */
+export function pathForDroppedFile(file: File): Promise<string> {
+  return current().pathForFile(file)
+}
+
+/** Imports a `.tar` dropped on the window: its path (uploaded first over HTTP), then storage.import. */
+export async function importDroppedFile(file: File, repository?: string): Promise<{ path: string; result: ApiOutput<'storage.import'> }> {
+  const path = await pathForDroppedFile(file)
+  const result = await call('storage.import', repository ? { file: path, repository } : { file: path })
+  return { path, result }
 }
 
 /** What to show for any failure. */

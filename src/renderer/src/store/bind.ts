@@ -4,6 +4,7 @@ import { useCatalog } from './catalog'
 import { useImages } from './images'
 import { useRegistry } from './registry'
 import { useSettings } from './settings'
+import { useStorage } from './storage'
 import { useTransfers } from './transfers'
 
 /**
@@ -18,13 +19,19 @@ export function bindStores(onConnectionChange?: (state: ConnectionState) => void
     void useCatalog.getState().loadRepositories()
     void useImages.getState().checkEngine()
     void useTransfers.getState().load()
+    if (useStorage.getState().status !== 'idle') void useStorage.getState().loadUsage()
   }
 
   let wasLost = false
   const offs = [
     on('registry.status', (status) => useRegistry.getState().setStatus(status)),
     on('registry.activity', (activity) => useRegistry.getState().setActivity(activity)),
-    on('catalog.changed', (change) => useCatalog.getState().invalidate(change)),
+    on('catalog.changed', (change) => {
+      useCatalog.getState().invalidate(change)
+      // What the data folder holds changed too (debounced; only once the storage view was shown).
+      useStorage.getState().invalidateUsage()
+    }),
+    on('storage.progress', (progress) => useStorage.getState().onProgress(progress)),
     on('docker.status', (status) => useImages.getState().setEngine(status)),
     on('transfer.progress', (transfer) => {
       const before = useTransfers.getState().byId[transfer.id]

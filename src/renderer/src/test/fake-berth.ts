@@ -3,13 +3,16 @@ import type { BerthErrorCode } from '@shared/errors'
 import type { ManifestDetail, RepositorySummary, TagSummary } from '@shared/model/catalog'
 import type { EngineStatus, LocalImage, Transfer } from '@shared/model/docker'
 import type { RegistryStatus } from '@shared/model/registry'
+import type { GcReport, RegistryVolume, RepositoryUsage, RetentionCandidate, StorageUsage, VerifyReport } from '@shared/model/storage'
 import { setTransport, type Transport } from '../lib/client'
 import { useCatalog } from '../store/catalog'
 import { useImages } from '../store/images'
 import { useNotices } from '../store/notices'
 import { useRegistry } from '../store/registry'
 import { useSettings } from '../store/settings'
+import { useStorage } from '../store/storage'
 import { useTransfers } from '../store/transfers'
+import { useView } from '../store/view'
 
 // A stand-in for Berth's service in component tests: answers contract calls from handlers, records
 // them, and emits events, through the same Transport interface the real client uses.
@@ -32,6 +35,8 @@ export function fail(code: BerthErrorCode, message: string): never {
 
 export function fakeBerth(handlers: Handlers = {}) {
   const calls: { method: MethodName; input: unknown }[] = []
+  /** Files whose path was asked for (a dropped .tar): uploaded over HTTP, read in place in Electron. */
+  const files: File[] = []
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
   const transport: Transport = {
     async invoke(method, input) {
@@ -54,11 +59,16 @@ export function fakeBerth(handlers: Handlers = {}) {
     onConnection(listener) {
       listener('open')
       return () => {}
+    },
+    async pathForFile(file) {
+      files.push(file)
+      return `/home/dev/.config/Berth/registry/uploads/${file.name}`
     }
   }
   setTransport(transport)
   return {
     calls,
+    files,
     handlers,
     /** The inputs a method was called with, in order. */
     inputs<M extends MethodName>(method: M): ApiInput<M>[] {
@@ -70,7 +80,7 @@ export function fakeBerth(handlers: Handlers = {}) {
   }
 }
 
-const stores = [useCatalog, useImages, useRegistry, useSettings, useTransfers, useNotices] as const
+const stores = [useCatalog, useImages, useRegistry, useSettings, useTransfers, useNotices, useStorage, useView] as const
 const initial = stores.map((s) => s.getState())
 
 export function resetStores(): void {
@@ -208,4 +218,72 @@ export function transfer(o: Partial<Transfer> = {}): Transfer {
     endedAt: null,
     ...o
   }
+}
+
+// Storage: a data folder with three repositories (two sharing a base layer), a collection's worth of
+// unreferenced blobs, and a volume that is comfortable unless asked otherwise.
+
+export const MB = 1_000_000
+
+export function repoUsage(name: string, o: Partial<RepositoryUsage> = {}): RepositoryUsage {
+  const totalBytes = o.totalBytes ?? 40 * MB
+  const uniqueBytes = o.uniqueBytes ?? 10 * MB
+  return { name, tagCount: 3, manifestCount: 3, untaggedCount: 0, totalBytes, uniqueBytes, sharedBytes: totalBytes - uniqueBytes, lastPush: NOW, ...o }
+}
+
+export function storageUsage(o: Partial<StorageUsage> = {}): StorageUsage {
+  return {
+    dataDir: '/home/dev/.config/Berth/registry',
+    totalBytes: 182_400_000,
+    blobs: { count: 42, bytes: 181_900_000 },
+    manifests: { count: 9, untagged: 1 },
+    unreferenced: { count: 4, bytes: 12_300_000 },
+    uploads: { count: 1, bytes: 5_200_000, abandoned: 1 },
+    volume: { freeBytes: 212_000_000_000, totalBytes: 512_000_000_000 },
+    lowSpace: false,
+    repositories: [
+      repoUsage('team/api', { tagCount: 12, totalBytes: 96 * MB, uniqueBytes: 71 * MB, untaggedCount: 1 }),
+      repoUsage('team/web', { tagCount: 4, totalBytes: 58 * MB, uniqueBytes: 33 * MB }),
+      repoUsage('tools/ci', { tagCount: 1, totalBytes: 8 * MB, uniqueBytes: 8 * MB, sharedBytes: 0 })
+    ],
+    computedAt: NOW,
+    ...o
+  }
+}
+
+export function gcReport(o: Partial<GcReport> = {}): GcReport {
+  return {
+    dryRun: true,
+    marked: 38,
+    blobs: [
+      { digest: digest('1'), bytes: 9_000_000, repositories: ['team/api'] },
+      { digest: digest('2'), bytes: 3_000_000, repositories: ['team/api'] },
+      { digest: digest('3'), bytes: 299_000 },
+      { digest: digest('4'), bytes: 1_000 }
+    ],
+    manifests: [{ digest: digest('5'), bytes: 1_000, repositories: ['team/api'] }],
+    freedBytes: 12_300_000,
+    protected: 0,
+    durationMs: 420,
+    ...o
+  }
+}
+
+export function retentionCandidates(n = 3): RetentionCandidate[] {
+  return Array.from({ length: n }, (_, i) => ({ repository: 'team/api', tag: `pr-${100 + i}`, digest: digest(String(i % 10)), pushedAt: '2026-09-0' + ((i % 9) + 1) + 'T10:00:00Z' }))
+}
+
+export function registryVolume(o: Partial<RegistryVolume> = {}): RegistryVolume {
+  return {
+    name: 'registry-data',
+    kind: 'volume',
+    mountpoint: '/var/lib/docker/volumes/registry-data/_data',
+    containers: [{ id: 'c0ffee', name: 'registry', image: 'registry:2', state: 'running' }],
+    repositories: 5,
+    ...o
+  }
+}
+
+export function verifyReport(o: Partial<VerifyReport> = {}): VerifyReport {
+  return { checked: 42, bytes: 181_900_000, problems: [], durationMs: 2100, ...o }
 }

@@ -1,5 +1,6 @@
-import { ArrowUpFromLine, FolderGit2, Tags } from 'lucide-react'
-import { Button } from '../../components/Button'
+import { useState } from 'react'
+import { ArrowUpFromLine, FolderGit2, Tags, Trash2 } from 'lucide-react'
+import { Button, IconButton } from '../../components/Button'
 import { CopyButton } from '../../components/CopyButton'
 import { EmptyState, InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
@@ -11,6 +12,7 @@ import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
 import { useTransfers } from '../../store/transfers'
 import { useImageDrop } from '../images/drag'
+import { DeleteRepositoryDialog } from '../storage/DeleteRepositoryDialog'
 import { EmptyRegistry } from './EmptyRegistry'
 import { TagDetail } from './TagDetail'
 import { TAG_ROW_HEIGHT, TagsTable } from './TagsTable'
@@ -52,6 +54,7 @@ function RepositoryHeader({ name }: { name: string }) {
   const openPush = useTransfers((s) => s.openPush)
   const engineUp = useImages((s) => s.engine?.reachable ?? false)
   const { over, props } = useImageDrop((image) => openPush({ image, repository: name }))
+  const [deleting, setDeleting] = useState(false)
   const shared = repo ? repo.totalSize - repo.uniqueSize : 0
   return (
     <div {...props} className={cn('flex shrink-0 items-center gap-3 border-b border-line px-4 py-2.5', over && 'bg-accent-soft ring-2 ring-accent/40 ring-inset')}>
@@ -80,6 +83,20 @@ function RepositoryHeader({ name }: { name: string }) {
       >
         Push here…
       </Button>
+      <IconButton label={`Delete repository ${name}…`} variant="ghost" className={over ? 'invisible' : undefined} onClick={() => setDeleting(true)}>
+        <Trash2 className="size-3.5" aria-hidden />
+      </IconButton>
+      {deleting ? (
+        <DeleteRepositoryDialog
+          open
+          onOpenChange={(open) => {
+            if (!open) setDeleting(false)
+          }}
+          repository={name}
+          tags={repo?.tagCount ?? 0}
+          uniqueBytes={repo?.uniqueSize ?? 0}
+        />
+      ) : null}
     </div>
   )
 }

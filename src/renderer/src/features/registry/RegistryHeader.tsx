@@ -8,6 +8,7 @@ import { formatBytes } from '../../lib/format'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
 import { SettingsDialog } from './SettingsDialog'
+import { ViewSwitch } from '../storage/ViewSwitch'
 
 const STATE_TEXT = { running: 'Running', stopped: 'Stopped', starting: 'Starting…', stopping: 'Stopping…', error: 'Failed to start' } as const
 
@@ -34,6 +35,8 @@ export function RegistryHeader() {
         </span>
         <h1 className="text-[14px] font-semibold tracking-tight">Berth</h1>
       </div>
+
+      <ViewSwitch />
 
       <div className="h-6 w-px bg-line" aria-hidden />
 

@@ -1,0 +1,37 @@
+import { HardDrive, Library } from 'lucide-react'
+import { cn } from '../../lib/cn'
+import { useStorage } from '../../store/storage'
+import { useView, type View } from '../../store/view'
+
+const VIEWS: { view: View; label: string; icon: typeof Library }[] = [
+  { view: 'catalog', label: 'Catalog', icon: Library },
+  { view: 'storage', label: 'Storage', icon: HardDrive }
+]
+
+/** Catalog | Storage, in the header: two buttons, the current one marked (aria-current). */
+export function ViewSwitch() {
+  const view = useView((s) => s.view)
+  const show = useView((s) => s.show)
+  const lowSpace = useStorage((s) => s.usage?.lowSpace ?? false)
+  return (
+    <nav aria-label="Views" className="flex items-center gap-0.5 rounded-md border border-line bg-canvas p-0.5">
+      {VIEWS.map(({ view: v, label, icon: Icon }) => (
+        <button
+          key={v}
+          type="button"
+          aria-current={view === v ? 'page' : undefined}
+          onClick={() => show(v)}
+          title={v === 'storage' && lowSpace ? 'Low disk space' : undefined}
+          className={cn(
+            'inline-flex h-6 items-center gap-1.5 rounded px-2 text-[12px] whitespace-nowrap transition-colors',
+            view === v ? 'bg-accent-soft font-medium text-accent' : 'text-muted hover:bg-hover hover:text-fg'
+          )}
+        >
+          <Icon className="size-3.5" aria-hidden />
+          {label}
+          {v === 'storage' && lowSpace ? <span className="size-1.5 rounded-full bg-warning" aria-hidden /> : null}
+        </button>
+      ))}
+    </nav>
+  )
+}

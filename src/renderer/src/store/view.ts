@@ -1,0 +1,16 @@
+import { create } from 'zustand'
+
+/** Which view fills the window under the header: the catalog (the main one) or storage. */
+export type View = 'catalog' | 'storage'
+
+interface ViewState {
+  view: View
+  show(view: View): void
+}
+
+export const useView = create<ViewState>()((set) => ({
+  view: 'catalog',
+  show(view) {
+    set({ view })
+  }
+}))
