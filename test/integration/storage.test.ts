@@ -48,6 +48,21 @@ function ageTouches(b: RunningBerth): void {
   for (const k of guard.touched.keys()) guard.touched.set(k, Date.now() - 3_600_000)
 }
 
+/** A service on a fresh data folder and a free port, its storage.progress events recorded; `call` unwraps the envelope. */
+async function startStorageService(startRegistry = true) {
+  const dataDir = await tempDir('berth-st-svc-')
+  const service = createService({ settingsFile: null, defaults: { port: await freePort(), host: '127.0.0.1', dataDir, startOnLaunch: false, startAtLogin: false } })
+  const progress: StorageProgress[] = []
+  service.bus.on('storage.progress', (p) => progress.push(p))
+  await service.init({ startRegistry })
+  const call = async <M extends MethodName>(method: M, input?: ApiInput<M>): Promise<ApiOutput<M>> => {
+    const r = await dispatch(service.api, method, input)
+    if (!r.ok) throw new Error(`${method}: ${r.error.message}`)
+    return r.result as ApiOutput<M>
+  }
+  return { service, progress, call }
+}
+
 describeWith({ docker: true, commands: ['docker-registry'] }, 'storage management with docker and Distribution', () => {
   let berth: RunningBerth
   let keep: string
@@ -147,16 +162,7 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
     // Every repository shares the busybox base layer.
     expect(usage.repositories.every((r) => r.sharedBytes > 0)).toBe(true)
 
-    const dataDir = await tempDir('berth-st-svc-')
-    const service = createService({ settingsFile: null, defaults: { port: await freePort(), host: '127.0.0.1', dataDir, startOnLaunch: false, startAtLogin: false } })
-    const progress: StorageProgress[] = []
-    service.bus.on('storage.progress', (p) => progress.push(p))
-    await service.init({ startRegistry: true })
-    const call = async <M extends MethodName>(method: M, input?: ApiInput<M>): Promise<ApiOutput<M>> => {
-      const r = await dispatch(service.api, method, input)
-      if (!r.ok) throw new Error(`${method}: ${r.error.message}`)
-      return r.result as ApiOutput<M>
-    }
+    const { service, progress, call } = await startStorageService()
     try {
       const host = service.registry.status().pullHost
       const ref = `${host}/svc/app:1`
@@ -256,6 +262,48 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
     await rm(source, { recursive: true, force: true })
   })
 
+  it('opens a folder docker-registry wrote, then moves it with the registry paused: verified copy, switched, old folder kept, images still pull', async () => {
+    const foreign = await tempDir('berth-st-foreign-')
+    const distribution = await startDistribution(foreign)
+    const ref = `${distribution.host}/foreign/app:1`
+    try {
+      await run('docker', ['tag', keep, ref])
+      localImages.push(ref)
+      await run('docker', ['push', ref])
+    } finally {
+      await distribution.close()
+    }
+    const { service, progress, call } = await startStorageService()
+    try {
+      const looked = await call('storage.inspectFolder', { dataDir: join(foreign, 'docker', 'registry', 'v2') })
+      expect(looked).toMatchObject({ dataDir: foreign, isRegistry: true, repositories: 1 })
+      await call('storage.open', { dataDir: foreign })
+      expect(service.registry.status()).toMatchObject({ state: 'running', dataDir: foreign })
+      expect((await call('catalog.repositories')).items.map((r) => r.name)).toEqual(['foreign/app'])
+      expect((await call('storage.gc', { dryRun: true })).blobs).toEqual([])
+
+      const target = join(await tempDir('berth-st-moved-'), 'registry')
+      const moved = await call('storage.move', { target })
+      expect(moved).toMatchObject({ from: foreign, to: target })
+      expect(progress.some((p) => p.operation === 'move' && p.phase === 'copying')).toBe(true)
+      expect(service.registry.status()).toMatchObject({ state: 'running', dataDir: target })
+      expect((await readdir(join(foreign, 'docker', 'registry', 'v2'))).sort()).toEqual(['blobs', 'repositories'])
+      const host = service.registry.status().pullHost
+      const pulled = `${host}/foreign/app:1`
+      localImages.push(pulled)
+      await run('docker', ['pull', pulled])
+      expect((await run('docker', ['run', '--rm', '--network', 'none', pulled])).trim()).toBe('kept')
+      // A folder with other things in it is not taken over.
+      const busy = await tempDir('berth-st-busy-')
+      await writeFile(join(busy, 'notes.txt'), 'mine')
+      const refused = await dispatch(service.api, 'storage.open', { dataDir: busy })
+      expect(refused.ok).toBe(false)
+      if (!refused.ok) expect(refused.error.message).toMatch(/no registry data/)
+    } finally {
+      await service.dispose()
+    }
+  })
+
   it('finds Docker volumes with registry data and the registry:2 containers using them', async () => {
     await ensureBaseImage()
     const volume = `berth-st-${RUN}-vol`
@@ -268,9 +316,10 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
     try {
       await run('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/var/lib/registry`, BASE_IMAGE, 'sh', '-c', 'mkdir -p /var/lib/registry/docker/registry/v2/repositories/old/app/_manifests /var/lib/registry/docker/registry/v2/blobs'])
       await run('docker', ['run', '-d', '--network', 'none', '--name', container, '-v', `${volume}:/var/lib/registry`, registryImage, 'sleep', '300'])
-      const dataDir = await tempDir('berth-st-vol-')
-      const service = createService({ settingsFile: null, defaults: { port: await freePort(), host: '127.0.0.1', dataDir, startOnLaunch: false, startAtLogin: false } })
-      await service.init({ startRegistry: false })
+      const listed = await berthCli(['volumes'])
+      expect(listed.code).toBe(0)
+      expect(listed.stdout).toMatch(new RegExp(`volume ${volume}: 1 repositories; serve it with --data \\S+; used by ${container} \\(registry:2, running\\)`))
+      const { service } = await startStorageService(false)
       try {
         const r = await dispatch(service.api, 'storage.dockerVolumes', undefined)
         if (!r.ok) throw new Error(r.error.message)
@@ -278,8 +327,11 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
         expect(found).toMatchObject({ kind: 'volume', repositories: 1 })
         expect(found!.containers.map((c) => c.name)).toContain(container)
         expect(found!.mountpoint).toBeTruthy()
-        const opened = await dispatch(service.api, 'storage.open', { dataDir: found!.mountpoint! })
+        const opened = await dispatch(service.api, 'storage.openVolume', { name: volume })
         expect(opened.ok).toBe(true)
+        expect(service.registry.status().dataDir).toBe(found!.mountpoint)
+        const missing = await dispatch(service.api, 'storage.openVolume', { name: 'no-such-volume' })
+        expect(!missing.ok && missing.error.code).toBe('NOT_FOUND')
         const repos = await dispatch(service.api, 'catalog.repositories', undefined)
         expect(repos.ok && (repos.result as ApiOutput<'catalog.repositories'>).items.map((i) => i.name)).toEqual(['old/app'])
       } finally {

@@ -12,6 +12,8 @@ import { applyRetention, retentionCandidates } from '../storage/retention'
 import { storageUsage } from '../storage/usage-report'
 import { verifyStorage } from '../storage/verify'
 import { defaultDataDir } from '../config/data-dir'
+import { DockerEngine } from '../docker/engine'
+import { findRegistryVolumes } from '../docker/volumes'
 
 // `berth usage | gc | verify | move`: the Storage view's work for people without a window (CI, servers).
 
@@ -177,6 +179,23 @@ export function addStorageCommands(program: Command): void {
       await refuseWhileServed(storage, 'apply retention')
       const { deleted, skipped } = await applyRetention(storage, candidates)
       process.stdout.write(`Deleted ${deleted} tags${skipped ? `, skipped ${skipped} that changed meanwhile` : ''}; run berth gc to free their blobs.\n`)
+    })
+
+  program
+    .command('volumes')
+    .description('Docker volumes and bind mounts holding registry data (registry:2 volumes), and the containers using them.')
+    .option('--json', 'print them as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const engine = new DockerEngine()
+      const volumes = await findRegistryVolumes(await engine.client())
+      if (opts.json) return void process.stdout.write(`${JSON.stringify(volumes, null, 2)}\n`)
+      if (volumes.length === 0) return void process.stdout.write('No Docker volume holds registry data.\n')
+      for (const v of volumes) {
+        const users = v.containers.map((c) => `${c.name} (${c.image}, ${c.state})`).join(', ')
+        process.stdout.write(
+          `${v.kind} ${v.name}: ${v.repositories ?? '?'} repositories${v.mountpoint ? `; serve it with --data ${v.mountpoint}` : ' (not on this machine)'}${users ? `; used by ${users}` : ''}\n`
+        )
+      }
     })
 
   program

@@ -149,6 +149,11 @@ export const methods = {
     None,
     z.array(RegistryVolume)
   ),
+  'storage.openVolume': method(
+    'Switches the registry to a Docker volume (or bind mount) holding registry data, by name, where the engine is on this machine.',
+    z.object({ name: z.string().min(1).max(4096) }).strict(),
+    DataFolder
+  ),
   'storage.export': method('Exports tags or repositories to one tar (OCI image layout, or docker save format).', ExportRequest, ExportResult),
   'storage.import': method('Imports an OCI archive or layout, or a docker save tarball, without Docker.', ImportRequest, ImportResult),
   'storage.verify': method('Re-hashes every blob; reports corrupt or missing ones and the tags they break.', None, VerifyReport)
