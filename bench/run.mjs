@@ -1,100 +1,179 @@
-// Berth vs CNCF Distribution 2.8.2 (Debian's docker-registry), side by side in one run, interleaved.
-//   npm run bench                       defaults: 8 layers × 128 MiB, 3 rounds
-//   BENCH_LAYER_MB=8 BENCH_ROUNDS=1 npm run bench      a quick smoke run
-// Prints medians and Berth/Distribution ratios; writes bench/results/<time>.json.
-import { execFile, spawn } from 'node:child_process'
+// Berth vs CNCF Distribution 2.8.2 (Debian's docker-registry), side by side in one run, interleaved:
+// every round runs Berth, then Distribution, each on fresh data folders, on the same work.
+//
+//   npm run bench                                   defaults: 8 layers × 128 MiB, 3 rounds
+//   BENCH_LAYER_MB=8 BENCH_ROUNDS=1 npm run bench   a quick smoke run
+//
+// Environment: BENCH_LAYER_MB (128), BENCH_LAYERS (8), BENCH_ROUNDS (3), BENCH_LIST_REPS (50: tag-list
+// and catalog-page requests per round), BENCH_WALK_REPS (5: full catalog walks per round),
+// BENCH_BERTH_NODE_FLAGS (none: Node/V8 flags for Berth's process, to try tuning ideas).
+// Prints medians and Berth/Distribution ratios; writes bench/results/<time>.json (git-ignored).
+// Needs skopeo and docker-registry on PATH; builds Berth first when out/ is stale.
+import { execFile, execFileSync, spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, createWriteStream } from 'node:fs'
-import { Agent, request } from 'node:http'
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
+import { pipeline } from 'node:stream/promises'
 import { promisify } from 'node:util'
+import { createGzip } from 'node:zlib'
 
 const exec = promisify(execFile)
 const ROOT = join(import.meta.dirname, '..')
-const LAYER_MB = Number(process.env.BENCH_LAYER_MB ?? 128)
-const LAYERS = Number(process.env.BENCH_LAYERS ?? 8)
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const int = (name, fallback) => {
+  const v = Number(process.env[name] ?? fallback)
+  if (!Number.isInteger(v) || v < 1) throw new Error(`${name} must be a whole number ≥ 1, not ${process.env[name]}`)
+  return v
+}
+const LAYER_MB = int('BENCH_LAYER_MB', 128)
+const LAYERS = int('BENCH_LAYERS', 8)
+const ROUNDS = int('BENCH_ROUNDS', 3)
+const LIST_REPS = int('BENCH_LIST_REPS', 50)
+const WALK_REPS = int('BENCH_WALK_REPS', 5)
+const NODE_FLAGS = (process.env.BENCH_BERTH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean)
 const CONCURRENT = 8
+const SMALL_LAYERS = 2
+const SMALL_LAYER_MB = Math.max(1, Math.round(LAYER_MB / 8))
 const REPOS = 2000
 const TAGS = 1000
-const work = mkdtempSync(join(tmpdir(), 'berth-bench-'))
+const KINDS = ['berth', 'distribution']
+const MB = 1e6
+
 const sha = (b) => createHash('sha256').update(b).digest('hex')
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// ---------- clean-up: our own servers and the work folder, also on errors and Ctrl-C ----------
+
+const work = mkdtempSync('/tmp/berth-bench-')
+const live = new Set()
+let cleaned = false
+function cleanup() {
+  if (cleaned) return
+  cleaned = true
+  for (const proc of live) if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+  rmSync(work, { recursive: true, force: true })
+}
+process.on('exit', cleanup)
+for (const sig of ['SIGINT', 'SIGTERM'])
+  process.on(sig, () => {
+    cleanup()
+    process.exit(130)
+  })
 
 // ---------- fixtures ----------
 
-/** A tar holding one file of `bytes` random bytes, written straight to disk (never whole in memory). */
-function writeLayerTar(path, bytes) {
-  return new Promise((resolve) => {
-    const hash = createHash('sha256')
-    const out = createWriteStream(path)
-    const put = (b) => {
-      hash.update(b)
-      return out.write(b)
-    }
+/**
+ * Streams a layer to `path`: a tar holding one file of `bytes` random bytes, gzipped at level 0
+ * (stored blocks: valid gzip, no compression work). A plain-tar layer would make skopeo gzip it on
+ * every push, so the client's compressor rather than the servers would be timed; random bytes don't
+ * compress anyway. Resolves to the blob's digest and size and the tar's digest (the diff ID).
+ */
+async function writeLayer(path, bytes) {
+  const diff = createHash('sha256')
+  const blob = createHash('sha256')
+  let size = 0
+  async function* tar() {
     const header = Buffer.alloc(512)
-    header.write('payload.bin', 0)
-    header.write('0000644\0', 100)
-    header.write('0000000\0', 108)
-    header.write('0000000\0', 116)
-    header.write(bytes.toString(8).padStart(11, '0') + '\0', 124)
-    header.write('00000000000\0', 136)
-    header.write('        ', 148)
-    header.write('0', 156)
+    header.write('payload.bin', 0) // name
+    header.write('0000644\0', 100) // mode
+    header.write('0000000\0', 108) // uid
+    header.write('0000000\0', 116) // gid
+    header.write(bytes.toString(8).padStart(11, '0') + '\0', 124) // size
+    header.write('00000000000\0', 136) // mtime
+    header.write('        ', 148) // checksum, blank while summing
+    header.write('0', 156) // regular file
     header.write('ustar\0', 257)
     header.write('00', 263)
     let sum = 0
     for (const b of header) sum += b
     header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148)
-    put(header)
-    let left = bytes
-    const pump = () => {
-      while (left > 0) {
-        const n = Math.min(left, 1 << 20)
-        left -= n
-        if (!put(randomBytes(n))) return out.once('drain', pump)
-      }
-      put(Buffer.alloc((512 - (bytes % 512)) % 512 + 1024))
-      out.end(() => resolve({ digest: `sha256:${hash.digest('hex')}`, size: bytes + 512 + ((512 - (bytes % 512)) % 512) + 1024 }))
+    diff.update(header)
+    yield header
+    for (let left = bytes; left > 0; left -= 1 << 20) {
+      const c = randomBytes(Math.min(left, 1 << 20))
+      diff.update(c)
+      yield c
     }
-    pump()
-  })
+    const end = Buffer.alloc(((512 - (bytes % 512)) % 512) + 1024) // pad to a block, then two zero blocks
+    diff.update(end)
+    yield end
+  }
+  await pipeline(
+    tar,
+    createGzip({ level: 0 }),
+    async function* (source) {
+      for await (const c of source) {
+        blob.update(c)
+        size += c.length
+        yield c
+      }
+    },
+    createWriteStream(path)
+  )
+  return { digest: `sha256:${blob.digest('hex')}`, size, diffId: `sha256:${diff.digest('hex')}` }
 }
 
-/** An OCI image layout with `layers` random layers of `mb` MiB, tagged `bench`. */
-async function makeLayout(dir, layers, mb) {
-  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true })
+/** An OCI image layout in `dir`: `layers` random (incompressible) layers of `mib` MiB (plus tar and gzip framing), tagged `bench`. */
+async function makeLayout(dir, layers, mib) {
+  const blobs = join(dir, 'blobs', 'sha256')
+  mkdirSync(blobs, { recursive: true })
   const descs = []
   for (let i = 0; i < layers; i++) {
-    const tmp = join(dir, `layer${i}.tar`)
-    const d = await writeLayerTar(tmp, mb * 1024 * 1024)
-    cpSync(tmp, join(dir, 'blobs', 'sha256', d.digest.slice(7)))
-    rmSync(tmp)
-    descs.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...d })
+    const tmp = join(blobs, `.layer${i}`)
+    const { diffId, ...d } = await writeLayer(tmp, mib * 1024 * 1024)
+    renameSync(tmp, join(blobs, d.digest.slice(7)))
+    descs.push({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...d, diffId })
   }
   const blob = (obj) => {
     const b = Buffer.from(JSON.stringify(obj))
-    writeFileSync(join(dir, 'blobs', 'sha256', sha(b)), b)
+    writeFileSync(join(blobs, sha(b)), b)
     return { digest: `sha256:${sha(b)}`, size: b.length }
   }
-  const config = blob({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: descs.map((d) => d.digest) }, config: {} })
-  const manifest = blob({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config }, layers: descs })
+  const config = blob({
+    architecture: 'amd64',
+    os: 'linux',
+    rootfs: { type: 'layers', diff_ids: descs.map((d) => d.diffId) },
+    config: { Labels: { 'berth.bench.layout': dir } } // distinct configs for distinct layouts
+  })
+  const manifest = blob({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    layers: descs.map((d) => ({ mediaType: d.mediaType, digest: d.digest, size: d.size }))
+  })
   writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }))
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'bench' } }] }))
-  return descs.reduce((n, d) => n + d.size, 0)
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'bench' } }]
+    })
+  )
+  return { bytes: descs.reduce((n, d) => n + d.size, config.size + manifest.size), manifest: manifest.digest }
 }
 
-/** A Distribution-layout folder with `repos` repositories and one repository holding `tags` tags. */
+/**
+ * Writes Distribution's on-disk layout straight into `dir` (deterministic, so identical for both
+ * servers): `repos` repositories with one tag `latest` each, plus `many/tags` holding `tags` tags,
+ * all pointing at one tiny manifest whose blob data is stored once.
+ */
 function seedListing(dir, repos, tags) {
   const v2 = join(dir, 'docker', 'registry', 'v2')
   const config = Buffer.from('{}')
   const configHex = sha(config)
-  const manifest = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configHex}`, size: 2 }, layers: [] }))
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${configHex}`, size: config.length },
+      layers: []
+    })
+  )
   const mHex = sha(manifest)
   for (const [hex, bytes] of [[configHex, config], [mHex, manifest]]) {
     mkdirSync(join(v2, 'blobs', 'sha256', hex.slice(0, 2), hex), { recursive: true })
@@ -120,8 +199,9 @@ function seedListing(dir, repos, tags) {
 // ---------- servers ----------
 
 function freePort() {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     const s = createServer()
+    s.on('error', reject)
     s.listen(0, '127.0.0.1', () => {
       const { port } = s.address()
       s.close(() => resolve(port))
@@ -129,146 +209,367 @@ function freePort() {
   })
 }
 
-async function waitUp(url, proc) {
-  for (let i = 0; i < 200; i++) {
-    if (proc.exitCode !== null) throw new Error(`server exited early (${proc.exitCode})`)
-    try {
-      if ((await fetch(`${url}/v2/`)).status === 200) return
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 50))
-  }
-  throw new Error(`no answer from ${url}`)
-}
-
-const SERVERS = {
-  berth: async (dataDir, port) => spawn(process.execPath, [join(ROOT, 'bin', 'berth.js'), 'serve', '--port', String(port), '--data', dataDir, '--no-ui', '--log-level', 'warn'], { stdio: 'ignore' }),
-  distribution: async (dataDir, port) => {
-    const config = join(work, `dist-${port}.yml`)
-    writeFileSync(config, `version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: ${dataDir}\n  delete:\n    enabled: true\n  maintenance:\n    uploadpurging:\n      enabled: false\nhttp:\n  addr: 127.0.0.1:${port}\n`)
-    return spawn('docker-registry', ['serve', config], { stdio: 'ignore' })
+const LAUNCH = {
+  // The node process itself (no shell, no npm), so its pid is the server's for the RSS readings.
+  // BENCH_BERTH_NODE_FLAGS (e.g. "--single-threaded-gc") tries V8/Node options on Berth's process.
+  berth: (dataDir, port) => [process.execPath, [...NODE_FLAGS, join(ROOT, 'bin', 'berth.js'), 'serve', '--port', String(port), '--data', dataDir, '--log-level', 'warn']],
+  // test/helpers/distribution.ts's config, plus the access log off: Berth at warn logs no requests either.
+  distribution: (dataDir, port) => {
+    const config = join(work, `distribution-${port}.yml`)
+    writeFileSync(
+      config,
+      [
+        'version: 0.1',
+        'log:',
+        '  level: error',
+        '  accesslog:',
+        '    disabled: true',
+        'storage:',
+        '  filesystem:',
+        `    rootdirectory: ${dataDir}`,
+        '  delete:',
+        '    enabled: true',
+        '  maintenance:',
+        '    uploadpurging:',
+        '      enabled: false',
+        'http:',
+        `  addr: 127.0.0.1:${port}`,
+        ''
+      ].join('\n')
+    )
+    return ['docker-registry', ['serve', config]]
   }
 }
 
 async function start(kind, dataDir) {
   const port = await freePort()
-  const proc = await SERVERS[kind](dataDir, port)
+  const [cmd, args] = LAUNCH[kind](dataDir, port)
+  const proc = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  live.add(proc)
+  let stderr = ''
+  proc.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)))
   const url = `http://127.0.0.1:${port}`
-  await waitUp(url, proc)
-  return { kind, url, host: `127.0.0.1:${port}`, proc, stop: () => new Promise((r) => (proc.exitCode !== null ? r() : (proc.once('exit', r), proc.kill('SIGTERM')))) }
+  for (let i = 0; ; i++) {
+    if (proc.exitCode !== null) throw new Error(`${kind} exited early (${proc.exitCode}): ${stderr}`)
+    if (i > 300) throw new Error(`${kind}: no answer from ${url} after 15 s: ${stderr}`)
+    try {
+      const res = await fetch(`${url}/v2/`)
+      await res.arrayBuffer()
+      if (res.status === 200) break
+    } catch {
+      // not listening yet
+    }
+    await sleep(50)
+  }
+  return {
+    kind,
+    url,
+    host: `127.0.0.1:${port}`,
+    pid: proc.pid,
+    stop: () =>
+      new Promise((resolve) => {
+        const done = () => (live.delete(proc), resolve())
+        if (proc.exitCode !== null || proc.signalCode !== null) return done()
+        const force = setTimeout(() => proc.kill('SIGKILL'), 10_000)
+        proc.once('exit', () => (clearTimeout(force), done()))
+        proc.kill('SIGTERM')
+      })
+  }
 }
 
-function peakRssMiB(pid) {
+/** VmRSS and VmHWM of a process, in bytes. */
+function memory(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return Number(/VmHWM:\s+(\d+) kB/.exec(status)[1]) / 1024
+  const kb = (field) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) * 1024
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') }
 }
 
-/** A lean keep-alive HTTP GET: listing timings should show the servers, not the client's JSON parser. */
-const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-function get(url) {
-  return new Promise((resolve, reject) => {
-    const r = request(url, { agent }, (res) => {
-      const chunks = []
-      res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode, link: res.headers.link, body: Buffer.concat(chunks) }))
-    })
-    r.on('error', reject)
-    r.end()
-  })
+/** CPU time the process has used so far, all threads, in ns (schedstat: finer than the 10 ms ticks of /proc/<pid>/stat). */
+function cpuNs(pid) {
+  let ns = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return ns
 }
 
-const skopeo = (args) => exec('skopeo', ['--insecure-policy', ...args], { maxBuffer: 1 << 24 })
-async function timed(fn) {
+/** Busy CPU time of the whole machine, and of this process plus its reaped children (skopeo, servers), in clock ticks. */
+function busyTicks() {
+  const t = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number)
+  return t.reduce((a, b) => a + b, 0) - t[3] - t[4] // minus idle and iowait
+}
+function ownTicks() {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')
+  return Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) // utime stime cutime cstime
+}
+
+/** Samples VmRSS every 50 ms until stopped; returns the highest sample and VmHWM at the end. */
+function sampleMemory(pid) {
+  let maxRss = memory(pid).rss
+  const timer = setInterval(() => {
+    try {
+      maxRss = Math.max(maxRss, memory(pid).rss)
+    } catch {
+      // the process is gone; the caller will find out
+    }
+  }, 50)
+  return () => {
+    clearInterval(timer)
+    const end = memory(pid)
+    return { maxSampledRss: Math.max(maxRss, end.rss), hwm: end.hwm }
+  }
+}
+
+// ---------- clients ----------
+
+/** GET with the global fetch (undici, keep-alive); the body is read in full so the connection is reused. */
+async function get(url) {
+  const res = await fetch(url)
+  const body = Buffer.from(await res.arrayBuffer())
+  if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${body.toString().slice(0, 200)}`)
+  return { link: res.headers.get('link'), body }
+}
+
+async function skopeo(args) {
+  try {
+    await exec('skopeo', ['--insecure-policy', ...args], { maxBuffer: 1 << 24 })
+  } catch (err) {
+    throw new Error(`skopeo ${args.join(' ')} failed: ${err.stderr || err.message}`, { cause: err })
+  }
+}
+
+async function seconds(fn) {
   const t = performance.now()
   await fn()
   return (performance.now() - t) / 1000
 }
+async function ms(fn) {
+  const t = performance.now()
+  await fn()
+  return performance.now() - t
+}
+
+// ---------- the work, per server ----------
+
+const raw = Object.fromEntries(KINDS.map((k) => [k, {}]))
+const add = (kind, metric, value) => (raw[kind][metric] ??= []).push(value)
+
+/** Flushes dirty pages (seeded folders, earlier pushes) so one server's writes are not written back during the other's turn. */
+const settle = () => execFileSync('sync')
+
+async function transfers(kind, round, big, smalls) {
+  const dataDir = mkdtempSync(join(work, `${kind}-r${round}-`))
+  settle()
+  const s = await start(kind, dataDir)
+  try {
+    const stopSampling = sampleMemory(s.pid)
+    let cpu = cpuNs(s.pid)
+    const pushS = await seconds(() => skopeo(['copy', '-q', '--dest-tls-verify=false', `oci:${big.dir}:bench`, `docker://${s.host}/bench/big:1`]))
+    const mem = stopSampling()
+    // The very bytes of the layout went over (skopeo neither recompressed nor converted anything).
+    const head = await fetch(`${s.url}/v2/bench/big/manifests/1`, { method: 'HEAD', headers: { Accept: 'application/vnd.oci.image.manifest.v1+json' } })
+    if (head.headers.get('docker-content-digest') !== big.manifest)
+      throw new Error(`${kind} holds manifest ${head.headers.get('docker-content-digest')}, the layout has ${big.manifest}`)
+    add(kind, 'pushCpuS', (cpuNs(s.pid) - cpu) / 1e9)
+    add(kind, 'pushMBps', big.bytes / MB / pushS)
+    add(kind, 'pushPeakRssMB', mem.hwm / MB)
+    add(kind, 'pushMaxSampledRssMB', mem.maxSampledRss / MB)
+
+    const pulled = join(work, `pull-${kind}-r${round}`)
+    mkdirSync(pulled)
+    cpu = cpuNs(s.pid)
+    const pullS = await seconds(() => skopeo(['copy', '-q', '--src-tls-verify=false', `docker://${s.host}/bench/big:1`, `dir:${pulled}`]))
+    add(kind, 'pullCpuS', (cpuNs(s.pid) - cpu) / 1e9)
+    rmSync(pulled, { recursive: true, force: true })
+    add(kind, 'pullMBps', big.bytes / MB / pullS)
+
+    const smallBytes = smalls.reduce((n, x) => n + x.bytes, 0)
+    const concS = await seconds(() =>
+      Promise.all(smalls.map((x, i) => skopeo(['copy', '-q', '--dest-tls-verify=false', `oci:${x.dir}:bench`, `docker://${s.host}/bench/c${i}:1`])))
+    )
+    add(kind, 'concurrentWallS', concS)
+    add(kind, 'concurrentMBps', smallBytes / MB / concS)
+    add(kind, 'runPeakRssMB', memory(s.pid).hwm / MB)
+    console.log(
+      `  round ${round + 1} ${kind.padEnd(12)} push ${(big.bytes / MB / pushS).toFixed(0)} MB/s, pull ${(big.bytes / MB / pullS).toFixed(0)} MB/s, ` +
+        `${CONCURRENT} concurrent ${concS.toFixed(1)} s, peak RSS in push ${(mem.hwm / MB).toFixed(0)} MB`
+    )
+  } finally {
+    await s.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function listings(kind, dataDir) {
+  const s = await start(kind, dataDir)
+  try {
+    const walk = async (check) => {
+      let next = `${s.url}/v2/_catalog?n=100`
+      let count = 0
+      while (next) {
+        const res = await get(next)
+        if (check) count += JSON.parse(res.body).repositories.length
+        const m = res.link && /<([^>]+)>\s*;\s*rel="?next"?/.exec(res.link)
+        next = m ? new URL(m[1], s.url).href : null
+      }
+      if (check && count !== REPOS + 1) throw new Error(`${kind}: the walk listed ${count} repositories, not ${REPOS + 1}`)
+    }
+    // One checked pass of everything first: proof both serve the same answers, and a warm-up for both.
+    await walk(true)
+    const page = JSON.parse((await get(`${s.url}/v2/_catalog?n=1000`)).body).repositories
+    if (page.length !== 1000) throw new Error(`${kind}: _catalog?n=1000 gave ${page.length} repositories`)
+    for (const q of ['', '?n=1000']) {
+      const tags = JSON.parse((await get(`${s.url}/v2/many/tags/tags/list${q}`)).body).tags
+      if (tags.length !== TAGS) throw new Error(`${kind}: tags/list${q} gave ${tags.length} tags`)
+    }
+    const WARM = 50 // server JIT/caches and the client's fetch path
+    const series = [
+      ['pingMs', `${s.url}/v2/`],
+      ['catalogPageMs', `${s.url}/v2/_catalog?n=1000`],
+      ['tagsMs', `${s.url}/v2/many/tags/tags/list`],
+      ['tagsN1000Ms', `${s.url}/v2/many/tags/tags/list?n=1000`]
+    ]
+    for (let i = 0; i < WALK_REPS; i++) add(kind, 'catalogWalkMs', await ms(() => walk(false)))
+    for (const [metric, url] of series) {
+      for (let i = 0; i < WARM; i++) await get(url)
+      const cpu = cpuNs(s.pid)
+      for (let i = 0; i < LIST_REPS; i++) add(kind, metric, await ms(() => get(url)))
+      // The server's own cost, free of the client's: fetch alone costs more than Berth's whole answer.
+      add(kind, metric.replace(/Ms$/, 'CpuUs'), (cpuNs(s.pid) - cpu) / 1000 / LIST_REPS)
+    }
+  } finally {
+    await s.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
 
 // ---------- the run ----------
 
-const results = { berth: {}, distribution: {} }
-const add = (kind, metric, value) => (results[kind][metric] ??= []).push(value)
-const order = (round) => (round % 2 ? ['distribution', 'berth'] : ['berth', 'distribution'])
-
-console.log(`Berth vs Distribution 2.8.2 — ${LAYERS} × ${LAYER_MB} MiB image, ${ROUNDS} round(s), work in ${work}`)
-const big = join(work, 'big')
-const bigBytes = await makeLayout(big, LAYERS, LAYER_MB)
-const smalls = []
-for (let i = 0; i < CONCURRENT; i++) {
-  const dir = join(work, `small${i}`)
-  smalls.push({ dir, bytes: await makeLayout(dir, 2, Math.max(1, Math.round(LAYER_MB / 8))) })
-}
-const seeded = join(work, 'seeded')
-seedListing(seeded, REPOS, TAGS)
-
-for (let round = 0; round < ROUNDS; round++) {
-  for (const kind of order(round)) {
-    const dataDir = mkdtempSync(join(work, `${kind}-`))
-    const s = await start(kind, dataDir)
-    const pushS = await timed(() => skopeo(['copy', '-q', '--dest-tls-verify=false', `oci:${big}:bench`, `docker://${s.host}/bench/big:1`]))
-    add(kind, 'peakRssMiB', peakRssMiB(s.proc.pid))
-    const pulled = mkdtempSync(join(work, 'pull-'))
-    const pullS = await timed(() => skopeo(['copy', '-q', '--src-tls-verify=false', `docker://${s.host}/bench/big:1`, `dir:${pulled}`]))
-    rmSync(pulled, { recursive: true, force: true })
-    add(kind, 'pushMiBps', bigBytes / 1048576 / pushS)
-    add(kind, 'pullMiBps', bigBytes / 1048576 / pullS)
-    const totalSmall = smalls.reduce((n, x) => n + x.bytes, 0)
-    const concS = await timed(() => Promise.all(smalls.map((x, i) => skopeo(['copy', '-q', '--dest-tls-verify=false', `oci:${x.dir}:bench`, `docker://${s.host}/bench/c${i}:1`]))))
-    add(kind, 'concurrentPushMiBps', totalSmall / 1048576 / concS)
-    await s.stop()
-    rmSync(dataDir, { recursive: true, force: true })
-    process.stdout.write(`  round ${round + 1} ${kind}: push ${(bigBytes / 1048576 / pushS).toFixed(0)} MiB/s, pull ${(bigBytes / 1048576 / pullS).toFixed(0)} MiB/s\n`)
+const started = performance.now()
+try {
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'ensure-built.mjs')], { stdio: 'inherit' })
+  const versions = {
+    node: process.version,
+    skopeo: execFileSync('skopeo', ['--version']).toString().trim(),
+    distribution: execFileSync('docker-registry', ['--version']).toString().trim()
   }
-  for (const kind of order(round)) {
-    const dataDir = mkdtempSync(join(work, `${kind}-list-`))
-    cpSync(seeded, dataDir, { recursive: true })
-    const s = await start(kind, dataDir)
-    const walk = async (check) => {
-      let next = '/v2/_catalog?n=100'
-      let count = 0
-      while (next) {
-        const res = await get(`${s.url}${next}`)
-        if (check) count += JSON.parse(res.body).repositories.length
-        next = res.link ? /<([^>]+)>/.exec(res.link)[1] : null
-      }
-      if (check && count !== REPOS + 1) throw new Error(`${kind} listed ${count} repositories, not ${REPOS + 1}`)
+  const loadAtStart = loadavg()[0]
+  const cpuAtStart = { busy: busyTicks(), own: ownTicks(), at: performance.now() }
+  console.log(
+    `Berth vs ${versions.distribution}\n` +
+      `${LAYERS} × ${LAYER_MB} MiB image, ${CONCURRENT} concurrent pushes of ${SMALL_LAYERS} × ${SMALL_LAYER_MB} MiB, ` +
+      `${ROUNDS} round(s) of Berth then Distribution; work in ${work}`
+  )
+  let t = performance.now()
+  const big = { dir: join(work, 'big'), ...(await makeLayout(join(work, 'big'), LAYERS, LAYER_MB)) }
+  const smalls = []
+  for (let i = 0; i < CONCURRENT; i++) {
+    const dir = join(work, `small${i}`)
+    smalls.push({ dir, ...(await makeLayout(dir, SMALL_LAYERS, SMALL_LAYER_MB)) })
+  }
+  console.log(`  layouts made in ${((performance.now() - t) / 1000).toFixed(1)} s (${(big.bytes / MB).toFixed(0)} MB image)`)
+
+  for (let round = 0; round < ROUNDS; round++) {
+    // The listing folders are seeded (identically) before either server starts, and are at least
+    // 2.5 s old when listed: Berth caches a tag list only once its folder's mtime is 2 s old (a guard
+    // for coarse timestamps), and a registry's data is normally older than that.
+    const listDirs = {}
+    for (const kind of KINDS) {
+      listDirs[kind] = mkdtempSync(join(work, `${kind}-list-r${round}-`))
+      seedListing(listDirs[kind], REPOS, TAGS)
     }
-    await walk(true) // warm-up, and proof that both list everything
-    for (let i = 0; i < 5; i++) add(kind, 'catalogWalkMs', (await timed(() => walk(false))) * 1000)
-    // Steady state for both: warm-up requests first (Node's JIT, Go's caches), then the measured ones.
-    for (let i = 0; i < 20; i++) await get(`${s.url}/v2/_catalog?n=1000`)
-    for (let i = 0; i < 30; i++) add(kind, 'catalogPageMs', (await timed(() => get(`${s.url}/v2/_catalog?n=1000`))) * 1000)
-    const tags = JSON.parse((await get(`${s.url}/v2/many/tags/tags/list`)).body).tags
-    if (tags.length !== TAGS) throw new Error(`${kind} listed ${tags.length} tags`)
-    for (let i = 0; i < 300; i++) await get(`${s.url}/v2/many/tags/tags/list`)
-    for (let i = 0; i < 300; i++) add(kind, 'tagsMs', (await timed(() => get(`${s.url}/v2/many/tags/tags/list`))) * 1000)
-    await s.stop()
-    rmSync(dataDir, { recursive: true, force: true })
+    const seededAt = Date.now()
+    for (const kind of KINDS) {
+      await transfers(kind, round, big, smalls)
+      settle()
+      await sleep(Math.max(0, 2500 - (Date.now() - seededAt)))
+      await listings(kind, listDirs[kind])
+    }
   }
-}
 
-const METRICS = [
-  ['pushMiBps', 'push 1 image (skopeo), MiB/s', 'higher', '≥ 1.0×'],
-  ['pullMiBps', 'pull 1 image (skopeo), MiB/s', 'higher', '≥ 1.0×'],
-  ['concurrentPushMiBps', `${CONCURRENT} concurrent pushes, MiB/s total`, 'higher', ''],
-  ['catalogWalkMs', `catalog walk of ${REPOS} repos at n=100, ms`, 'lower', '≥ 10×'],
-  ['catalogPageMs', 'catalog page n=1000, ms', 'lower', '≥ 10×'],
-  ['tagsMs', `tags list of ${TAGS} tags, ms`, 'lower', '≥ 5×'],
-  ['peakRssMiB', 'server peak RSS during the push, MiB', 'lower', 'Berth < 150 MiB']
-]
-const rows = METRICS.map(([key, label, better, target]) => {
-  const b = median(results.berth[key])
-  const d = median(results.distribution[key])
-  const ratio = better === 'higher' ? b / d : d / b
-  return { metric: label, berth: b, distribution: d, advantage: ratio, target }
-})
-console.log(`\n${'metric'.padEnd(48)} ${'Berth'.padStart(9)} ${'Distrib.'.padStart(9)}  Berth advantage  target`)
-for (const r of rows) console.log(`${r.metric.padEnd(48)} ${r.berth.toFixed(1).padStart(9)} ${r.distribution.toFixed(1).padStart(9)}  ${(r.advantage.toFixed(2) + '×').padStart(15)}  ${r.target}`)
-console.log('\n(advantage: Berth/Distribution for throughput, Distribution/Berth for times and memory; > 1 means Berth is better)')
-mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
-const file = join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
-writeFileSync(file, JSON.stringify({ config: { LAYER_MB, LAYERS, ROUNDS, CONCURRENT, REPOS, TAGS }, rows, raw: results }, null, 2))
-console.log(`results: ${file}`)
-agent.destroy()
-rmSync(work, { recursive: true, force: true })
+  // [key, label, unit, better, target: (berth, ratioB/D) => boolean, target text]
+  const gib = `${(big.bytes / 2 ** 30).toFixed(2)} GiB`
+  const METRICS = [
+    ['pushMBps', `push ${gib} image, skopeo`, 'MB/s', 'higher', (b, r) => r >= 1, 'B/D ≥ 1.0'],
+    ['pullMBps', `pull ${gib} image, skopeo`, 'MB/s', 'higher', (b, r) => r >= 1, 'B/D ≥ 1.0'],
+    ['concurrentMBps', `${CONCURRENT} concurrent pushes, aggregate`, 'MB/s', 'higher'],
+    ['concurrentWallS', `${CONCURRENT} concurrent pushes, wall time`, 's', 'lower'],
+    ['catalogWalkMs', `_catalog walk, ${REPOS + 1} repos at n=100`, 'ms', 'lower', (b, r) => r <= 0.1, 'B/D ≤ 0.10 (10× faster)'],
+    ['catalogPageMs', '_catalog?n=1000, one page', 'ms', 'lower', (b, r) => r <= 0.1, 'B/D ≤ 0.10 (10× faster)'],
+    ['tagsMs', `tags/list, ${TAGS} tags`, 'ms', 'lower', (b, r) => r <= 0.2, 'B/D ≤ 0.20 (5× faster)'],
+    ['tagsN1000Ms', `tags/list?n=1000, ${TAGS} tags`, 'ms', 'lower', (b, r) => r <= 0.2, 'B/D ≤ 0.20 (5× faster)'],
+    ['pingMs', 'GET /v2/ (HTTP + client floor)', 'ms', 'lower'],
+    ['pushPeakRssMB', 'server peak RSS in the push (VmHWM)', 'MB', 'lower', (b) => b < 150, 'Berth < 150 MB'],
+    ['pushMaxSampledRssMB', 'server max sampled VmRSS in the push', 'MB', 'lower'],
+    ['runPeakRssMB', 'server peak RSS, push+pull+concurrent', 'MB', 'lower'],
+    // Diagnostics: the servers' own CPU time, which the client's share does not blur.
+    ['pushCpuS', `server CPU for the ${gib} push`, 's', 'lower'],
+    ['pullCpuS', `server CPU for the ${gib} pull`, 's', 'lower'],
+    ['catalogPageCpuUs', 'server CPU per _catalog?n=1000', 'µs', 'lower'],
+    ['tagsCpuUs', 'server CPU per tags/list', 'µs', 'lower'],
+    ['pingCpuUs', 'server CPU per GET /v2/', 'µs', 'lower']
+  ]
+  const rows = METRICS.map(([key, metric, unit, better, check, target = '']) => {
+    const berth = median(raw.berth[key])
+    const distribution = median(raw.distribution[key])
+    const ratio = berth / distribution
+    return { key, metric, unit, better, berth, distribution, ratio, speedup: better === 'higher' ? ratio : 1 / ratio, target, met: check ? check(berth, ratio) : null }
+  })
+
+  const fmt = (v) => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toFixed(3))
+  const cols = [
+    ['metric (median)', 42, (r) => r.metric],
+    ['unit', 5, (r) => r.unit],
+    ['better', 6, (r) => r.better],
+    ['Berth', 8, (r) => fmt(r.berth), true],
+    ['Distrib.', 8, (r) => fmt(r.distribution), true],
+    ['B/D', 7, (r) => `${r.ratio.toFixed(2)}×`, true],
+    ['Berth adv.', 10, (r) => `${r.speedup.toFixed(2)}×`, true],
+    ['target', 24, (r) => r.target],
+    ['met', 4, (r) => (r.met === null ? '' : r.met ? 'yes' : 'NO')]
+  ]
+  const line = (cells) => cells.map((c, i) => (cols[i][3] ? c.padStart(cols[i][1]) : c.padEnd(cols[i][1]))).join('  ').trimEnd()
+  console.log(`\n${line(cols.map((c) => c[0]))}`)
+  console.log(line(cols.map((c) => '-'.repeat(c[1]))))
+  for (const r of rows) console.log(line(cols.map((c) => c[2](r))))
+  // CPU the rest of the machine used meanwhile: all busy time minus this process and its (reaped) children.
+  const elapsedTicks = ((performance.now() - cpuAtStart.at) / 1000) * 100 * cpus().length
+  const foreign = Math.max(0, busyTicks() - cpuAtStart.busy - (ownTicks() - cpuAtStart.own)) / elapsedTicks
+  console.log(
+    `\nOther processes and kernel threads used ${(foreign * 100).toFixed(0)}% of the ${cpus().length} CPUs during the run (load average ${loadAtStart.toFixed(1)} before it).` +
+      (foreign > 0.15 ? ' WARNING: the machine was shared; re-run when it is quiet.' : '')
+  )
+  console.log(
+    `\nB/D = Berth ÷ Distribution. "Berth adv." = how many times better Berth is in the stated direction (> 1: Berth better).\n` +
+      `Medians over ${ROUNDS} round(s); listings: ${WALK_REPS} walks and ${LIST_REPS} requests per round after warm-up, ` +
+      `client = global fetch (keep-alive). MB = 10^6 bytes.`
+  )
+
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true })
+  const file = join(ROOT, 'bench', 'results', `${new Date().toISOString().replace(/[:.]/g, '-')}.json`)
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        versions,
+        machine: { cpus: cpus().length, loadAverage1mBefore: loadAtStart, foreignCpuShare: foreign },
+        config: { LAYER_MB, LAYERS, ROUNDS, LIST_REPS, WALK_REPS, NODE_FLAGS, CONCURRENT, SMALL_LAYERS, SMALL_LAYER_MB, REPOS, TAGS, imageBytes: big.bytes },
+        rows,
+        raw
+      },
+      null,
+      2
+    )
+  )
+  console.log(`results: ${file}  (total ${((performance.now() - started) / 1000).toFixed(0)} s)`)
+} catch (err) {
+  console.error(`bench failed: ${err.stack ?? err}`)
+  process.exitCode = 1
+} finally {
+  cleanup()
+}
