@@ -226,6 +226,25 @@ describe('garbage collection', () => {
 })
 
 describe('usage, retention, repositories, verify, folders', () => {
+  it('a service started like `berth serve --port 0` can open and move its folder (port 0 stays a valid saved setting)', async () => {
+    const { createService } = await import('../../src/main/service/service')
+    const { dispatch } = await import('../../src/main/service/dispatch')
+    const service = createService({ settingsFile: null, defaults: { port: 0, host: '127.0.0.1', dataDir: await tempDir(), startOnLaunch: false, startAtLogin: false } })
+    await service.init({ startRegistry: true })
+    try {
+      const other = await tempDir()
+      expect(await dispatch(service.api, 'storage.open', { dataDir: other })).toMatchObject({ ok: true })
+      expect(service.registry.status()).toMatchObject({ state: 'running', dataDir: other })
+      const target = join(await tempDir(), 'moved')
+      expect(await dispatch(service.api, 'storage.move', { target })).toMatchObject({ ok: true, result: { to: target } })
+      expect(service.registry.status()).toMatchObject({ state: 'running', dataDir: target })
+      // A person still cannot choose port 0 in the settings.
+      expect(await dispatch(service.api, 'settings.update', { port: 0 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
+    } finally {
+      await service.dispose()
+    }
+  })
+
   it('usage: unique and shared bytes per repository, unreferenced blobs, uploads, free space', async () => {
     const b = await berth()
     const shared = randomBytes(10_000)

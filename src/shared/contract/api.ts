@@ -32,7 +32,8 @@ export const methods = {
   'settings.get': method('Port, bind address, data folder, start on launch, start at login.', None, Settings),
   'settings.update': method(
     'Changes settings (saved at once); a running registry restarts when its address or folder changes.',
-    Settings.partial().strict(),
+    // A person picks a real port; 0 (any free one) is only what `berth serve --port 0` starts with.
+    Settings.extend({ port: z.number().int().min(1).max(65535) }).partial().strict(),
     Settings
   ),
 
