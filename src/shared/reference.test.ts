@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isValidName, isValidTag, parseDigest } from './reference'
+import { isValidName, isValidTag, parseDigest, splitImageReference } from './reference'
 
 const hex64 = 'a'.repeat(64)
 
@@ -62,4 +62,14 @@ describe('digests', () => {
     [`blake3:${hex64}`, 'unsupported'],
     [`constructor:${hex64}`, 'unsupported']
   ])('%s → %s', (text, problem) => expect(parseDigest(text)).toBe(problem))
+})
+
+describe('image references, as docker splits them', () => {
+  it.each([
+    ['localhost:5000/team/app:1.2', { repository: 'team/app', tag: '1.2', digest: null }],
+    ['team/app', { repository: 'team/app', tag: null, digest: null }],
+    ['docker.io/library/busybox:latest', { repository: 'busybox', tag: 'latest', digest: null }],
+    ['registry.example:443/x/y@sha256:abc', { repository: 'x/y', tag: null, digest: 'sha256:abc' }],
+    ['library/nginx', { repository: 'library/nginx', tag: null, digest: null }]
+  ])('%s', (text, expected) => expect(splitImageReference(text)).toEqual(expected))
 })

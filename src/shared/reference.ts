@@ -49,3 +49,30 @@ export function parseDigest(text: string): Digest | DigestProblem {
 export function isDigest(text: string): boolean {
   return typeof parseDigest(text) === 'object'
 }
+
+/**
+ * Splits an image reference as docker reads it, without validating the parts:
+ * `localhost:5000/team/app:1.2@sha256:…` → team/app, 1.2, sha256:…. A first component holding "." or
+ * ":" or equal to "localhost" is a registry host and is dropped; Docker Hub's `docker.io/library/x` is `x`.
+ */
+export function splitImageReference(text: string): { repository: string; tag: string | null; digest: string | null } {
+  let rest = text.trim()
+  let digest: string | null = null
+  const at = rest.lastIndexOf('@')
+  if (at >= 0) {
+    digest = rest.slice(at + 1)
+    rest = rest.slice(0, at)
+  }
+  let tag: string | null = null
+  const colon = rest.lastIndexOf(':')
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1)
+    rest = rest.slice(0, colon)
+  }
+  const parts = rest.split('/')
+  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
+    const host = parts.shift()
+    if (host === 'docker.io' && parts.length > 1 && parts[0] === 'library') parts.shift()
+  }
+  return { repository: parts.join('/'), tag, digest }
+}

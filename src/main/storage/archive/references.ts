@@ -1,5 +1,5 @@
 import { BerthError } from '@shared/errors'
-import { isValidName, isValidTag, NAME_RULE, parseDigest, TAG_RULE, type Digest } from '@shared/reference'
+import { isValidName, isValidTag, NAME_RULE, parseDigest, splitImageReference, TAG_RULE, type Digest } from '@shared/reference'
 
 // Image names as people and archives write them: `team/app:1`, `team/app@sha256:…`, `team/app`,
 // `localhost:5000/team/app:1`, `docker.io/library/busybox:latest`. Pure.
@@ -17,30 +17,16 @@ export interface ImageName {
  * Returns a sentence saying what is wrong instead of throwing.
  */
 export function parseImageName(text: string): ImageName | string {
-  let rest = text.trim()
+  const split = splitImageReference(text)
   let digest: Digest | null = null
-  const at = rest.lastIndexOf('@')
-  if (at >= 0) {
-    const parsed = parseDigest(rest.slice(at + 1))
+  if (split.digest !== null) {
+    const parsed = parseDigest(split.digest)
     if (typeof parsed !== 'object') return `"${text}" has a malformed digest after "@" (expected sha256:<64 hex digits>)`
     digest = parsed
-    rest = rest.slice(0, at)
   }
-  let tag: string | null = null
-  const colon = rest.lastIndexOf(':')
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1)
-    rest = rest.slice(0, colon)
-    if (!isValidTag(tag)) return `"${text}" has an invalid tag "${tag}": tags use ${TAG_RULE}`
-  }
-  const parts = rest.split('/')
-  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
-    const host = parts.shift()
-    if (host === 'docker.io' && parts.length > 1 && parts[0] === 'library') parts.shift()
-  }
-  const repository = parts.join('/')
-  if (!isValidName(repository)) return `"${text}" is not a valid image name: repository names use ${NAME_RULE}`
-  return { repository, tag, digest }
+  if (split.tag !== null && !isValidTag(split.tag)) return `"${text}" has an invalid tag "${split.tag}": tags use ${TAG_RULE}`
+  if (!isValidName(split.repository)) return `"${text}" is not a valid image name: repository names use ${NAME_RULE}`
+  return { repository: split.repository, tag: split.tag, digest }
 }
 
 /** parseImageName that throws INVALID_INPUT. */

@@ -1,4 +1,5 @@
 // Formatting shared by every view. Pure, so tests can pin the exact strings.
+import { splitImageReference } from '@shared/reference'
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
 
@@ -69,27 +70,7 @@ export function mediaTypeLabel(mediaType: string): string {
 }
 
 /** `localhost:5000/team/app:1.2` → `{ repository: 'team/app', tag: '1.2' }` — registry host dropped. */
-export function splitImageRef(ref: string): { repository: string; tag: string | null; digest: string | null } {
-  let rest = ref
-  let digest: string | null = null
-  const at = rest.indexOf('@')
-  if (at >= 0) {
-    digest = rest.slice(at + 1)
-    rest = rest.slice(0, at)
-  }
-  let tag: string | null = null
-  const colon = rest.lastIndexOf(':')
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1)
-    rest = rest.slice(0, colon)
-  }
-  const parts = rest.split('/')
-  // A first component with a dot, a colon or "localhost" is a registry host, as docker decides.
-  if (parts.length > 1 && (/[.:]/.test(parts[0]) || parts[0] === 'localhost')) parts.shift()
-  let repository = parts.join('/')
-  if (repository.startsWith('library/')) repository = repository.slice('library/'.length)
-  return { repository, tag, digest }
-}
+export const splitImageRef = splitImageReference
 
 /** A repository name suggested for an image (lowercased; characters the rules refuse become "-"). */
 export function suggestRepository(ref: string): string {
