@@ -1,7 +1,7 @@
 import { statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { StorageUsage } from '@shared/model/storage'
-import { findRepositories } from './catalog'
+import { findRepositories, IMPORT_STAGING_PREFIX } from './catalog'
 import { Inspector } from './inspect'
 import type { Storage } from './index'
 import { folderBytes, listBlobs, listDir, markReachable, scanRepositories, type ProgressFn } from './scan'
@@ -45,7 +45,8 @@ export async function storageUsage(
 
   const manifestDigests = new Set<string>()
   let untaggedTotal = 0
-  const perRepository = repositories.map((repo) => {
+  // An import's staging repository is counted in the totals but is no repository of the user's.
+  const perRepository = repositories.filter((repo) => !repo.name.startsWith(IMPORT_STAGING_PREFIX)).map((repo) => {
     const reach = reaches.get(repo.name)!
     let totalBytes = 0
     let uniqueBytes = 0
