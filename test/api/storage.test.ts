@@ -226,7 +226,7 @@ describe('garbage collection', () => {
 })
 
 describe('usage, retention, repositories, verify, folders', () => {
-  it('a service started like `berth serve --port 0` can open and move its folder (port 0 stays a valid saved setting)', async () => {
+  it('a service started like `berth serve --port 0` can open and move its folder (port 0 stays a valid saved setting); long operations never overlap', async () => {
     const { createService } = await import('../../src/main/service/service')
     const { dispatch } = await import('../../src/main/service/dispatch')
     const service = createService({ settingsFile: null, defaults: { port: 0, host: '127.0.0.1', dataDir: await tempDir(), startOnLaunch: false, startAtLogin: false } })
@@ -238,12 +238,22 @@ describe('usage, retention, repositories, verify, folders', () => {
       const target = join(await tempDir(), 'moved')
       expect(await dispatch(service.api, 'storage.move', { target })).toMatchObject({ ok: true, result: { to: target } })
       expect(service.registry.status()).toMatchObject({ state: 'running', dataDir: target })
+      // Long operations do not overlap, and the folder is not switched under one.
+      const b = await startBerth({ dataDir: target })
+      running.push(b)
+      await pushBlob(b.url, 'big', randomBytes(128 * 1024 * 1024))
+      const verifying = dispatch(service.api, 'storage.verify', undefined)
+      // Hashing 128 MiB takes a good tenth of a second: ask while it runs.
+      await new Promise((r) => setTimeout(r, 5))
+      expect(await dispatch(service.api, 'storage.open', { dataDir: other })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } })
+      expect(await dispatch(service.api, 'storage.gc', { dryRun: true })).toMatchObject({ ok: false, error: { code: 'CONFLICT', message: expect.stringMatching(/busy with verifying the blobs/) } })
+      expect(await verifying).toMatchObject({ ok: true })
       // A person still cannot choose port 0 in the settings.
       expect(await dispatch(service.api, 'settings.update', { port: 0 })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
     } finally {
       await service.dispose()
     }
-  })
+  }, 60_000)
 
   it('usage: unique and shared bytes per repository, unreferenced blobs, uploads, free space', async () => {
     const b = await berth()

@@ -65,8 +65,13 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
     return fn
   }
 
-  async function exclusive<T>(operation: StorageProgress['operation'], fn: (onProgress: ProgressFn) => Promise<T>): Promise<T> {
+  /** Changes that must not land in the middle of a long operation (a collection, a move, an export…). */
+  function notBusy(): void {
     if (busy) throw new BerthError('CONFLICT', `Berth is busy with ${busy}; wait until it has finished.`, { busy })
+  }
+
+  async function exclusive<T>(operation: StorageProgress['operation'], fn: (onProgress: ProgressFn) => Promise<T>): Promise<T> {
+    notBusy()
     busy = BUSY_WITH[operation]
     const p = progress(operation)
     try {
@@ -118,6 +123,7 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
       return folder
     },
     'storage.open': async ({ dataDir }) => {
+      notBusy()
       const folder = await checkAdoptable(dataDir)
       if (folder.dataDir !== normalizeDataDir(deps.settings.get().dataDir)) await switchTo(folder.dataDir)
       return folder
@@ -142,6 +148,7 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
 
     'storage.dockerVolumes': async () => findRegistryVolumes(await deps.engine.client()),
     'storage.openVolume': async ({ name }) => {
+      notBusy()
       const volume = (await findRegistryVolumes(await deps.engine.client())).find((v) => v.name === name)
       if (!volume) throw new BerthError('NOT_FOUND', `Docker has no volume ${name} with registry data; storage.dockerVolumes lists those it has.`, { name })
       if (!volume.mountpoint)
