@@ -2,11 +2,12 @@
 /* eslint-disable react-hooks/incompatible-library */
 import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
-import { FolderGit2, PackagePlus, RefreshCw, Search, X } from 'lucide-react'
+import { FolderGit2, PackagePlus, RefreshCw } from 'lucide-react'
 import type { RepositorySummary } from '@shared/model/catalog'
 import { Button, IconButton } from '../../components/Button'
 import { EmptyState, InlineError, PanelHeader } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
+import { SearchField } from '../../components/SearchField'
 import { cn } from '../../lib/cn'
 import { formatBytes, formatRelative } from '../../lib/format'
 import { filterRepositories, useCatalog } from '../../store/catalog'
@@ -37,22 +38,7 @@ export function RepositoryList() {
         </IconButton>
       </PanelHeader>
       <div className="shrink-0 border-b border-line p-2">
-        <label className="flex h-8 items-center gap-1.5 rounded-md border border-line-strong bg-field px-2 focus-within:border-accent focus-within:ring-2 focus-within:ring-accent/25">
-          <Search className="size-3.5 shrink-0 text-subtle" aria-hidden />
-          <input
-            type="search"
-            aria-label="Search repositories"
-            placeholder="Search repositories"
-            value={filter}
-            onChange={(e) => setFilter(e.target.value)}
-            className="h-full min-w-0 flex-1 bg-transparent outline-none placeholder:text-subtle [&::-webkit-search-cancel-button]:hidden"
-          />
-          {filter ? (
-            <IconButton label="Clear search" size="xs" onClick={() => setFilter('')}>
-              <X className="size-3.5" aria-hidden />
-            </IconButton>
-          ) : null}
-        </label>
+        <SearchField label="Search repositories" value={filter} onChange={setFilter} />
       </div>
 
       {status === 'error' && error ? (

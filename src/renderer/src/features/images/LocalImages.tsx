@@ -1,9 +1,10 @@
 import { useMemo } from 'react'
-import { ArrowUpFromLine, Box, GripVertical, RefreshCw, Search, Unplug } from 'lucide-react'
+import { ArrowUpFromLine, Box, GripVertical, RefreshCw, Unplug } from 'lucide-react'
 import type { LocalImage } from '@shared/model/docker'
 import { Button, IconButton } from '../../components/Button'
 import { EmptyState, InlineError, PanelHeader } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
+import { SearchField } from '../../components/SearchField'
 import { Spinner } from '../../components/Spinner'
 import { cn } from '../../lib/cn'
 import { formatBytes, formatRelative } from '../../lib/format'
@@ -51,17 +52,7 @@ export function LocalImages() {
         <>
           <div className="flex shrink-0 flex-col gap-2 border-b border-line px-3 py-2">
             <p className="text-[12px] text-muted">Drag an image onto a repository to push it, or press its Push… button.</p>
-            <label className="flex h-7 items-center gap-1.5 rounded-md border border-line-strong bg-field px-2 focus-within:border-accent">
-              <Search className="size-3.5 text-subtle" aria-hidden />
-              <input
-                type="search"
-                aria-label="Filter local images"
-                placeholder="Filter images"
-                value={filter}
-                onChange={(e) => setFilter(e.target.value)}
-                className="h-full min-w-0 flex-1 bg-transparent text-[12px] outline-none placeholder:text-subtle"
-              />
-            </label>
+            <SearchField size="sm" label="Filter local images" placeholder="Filter images" value={filter} onChange={setFilter} />
           </div>
           {error ? <InlineError className="m-3" title="Could not list Docker’s images" message={<Advice text={error} />} action={<Button size="sm" onClick={() => void load()}>Try again</Button>} /> : null}
           {!images && !error ? (
