@@ -50,6 +50,17 @@ export function isDigest(text: string): boolean {
   return typeof parseDigest(text) === 'object'
 }
 
+/** A digest, or null for anything else (a tag, a malformed digest). */
+export function digestOrNull(text: string): Digest | null {
+  const d = parseDigest(text)
+  return typeof d === 'object' ? d : null
+}
+
+/** `host/repository:tag` or `host/repository@digest`, as docker, skopeo and podman take it. */
+export function formatReference(host: string, repository: string, reference: string): string {
+  return `${host}/${repository}${isDigest(reference) ? '@' : ':'}${reference}`
+}
+
 /**
  * Splits an image reference as docker reads it, without validating the parts:
  * `localhost:5000/team/app:1.2@sha256:…` → team/app, 1.2, sha256:…. A first component holding "." or

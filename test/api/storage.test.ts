@@ -3,13 +3,12 @@ import { mkdir, readdir, rm, utimes, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { parseDigest, type Digest } from '../../src/shared/reference'
-import { BlobGuard } from '../../src/main/storage/guard'
-import { collectGarbage } from '../../src/main/storage/gc'
-import { applyRetention, globToRegExp, retentionCandidates } from '../../src/main/storage/retention'
-import { storageUsage, isLowSpace } from '../../src/main/storage/usage-report'
-import { verifyStorage } from '../../src/main/storage/verify'
-import { copyDataFolder, inspectFolder, normalizeDataDir } from '../../src/main/storage/folders'
-import { paths } from '../../src/main/storage/paths'
+import { collectGarbage } from '../../src/main/storage/manage/gc'
+import { applyRetention, globToRegExp, retentionCandidates } from '../../src/main/storage/manage/retention'
+import { storageUsage, isLowSpace } from '../../src/main/storage/manage/usage'
+import { verifyStorage } from '../../src/main/storage/manage/verify'
+import { copyDataFolder, inspectFolder, normalizeDataDir } from '../../src/main/storage/manage/folders'
+import { paths } from '../../src/main/storage/core/paths'
 import { openStorage } from '../../src/main/storage'
 import { startBerth, tempDir, type RunningBerth } from '../helpers/berth'
 import { catalog, MediaTypes, pushBlob, pushManifest, sha256 } from '../helpers/registry-http'
@@ -50,42 +49,8 @@ async function pushImage(url: string, name: string, tag: string, layers: Buffer[
 
 /** Makes every touch the registry recorded look older than the grace period (as if pushed long ago). */
 function ageTouches(b: RunningBerth): void {
-  const guard = b.storage.blobs.guard as unknown as { touched: Map<string, number> }
-  for (const k of guard.touched.keys()) guard.touched.set(k, Date.now() - 3_600_000)
+  b.clock.advance(3_600_000)
 }
-
-describe('the blob guard', () => {
-  it('protects a recent touch until a manifest references it, and everything touched during a collection', () => {
-    const g = new BlobGuard(1000)
-    g.touch('a', 10_000)
-    expect(g.isProtected('a', 10_500)).toBe(true)
-    expect(g.isProtected('a', 11_500)).toBe(false)
-    g.referencedBy(['a'], 10_600)
-    expect(g.isProtected('a', 10_700)).toBe(false)
-    g.beginCollection(20_000)
-    g.touch('a', 20_001)
-    g.referencedBy(['a'], 20_002)
-    // Referenced while a collection runs: that collection may have scanned before the links existed.
-    g.referencedBy(['b'], 20_003)
-    expect(g.isProtected('a', 99_000)).toBe(true)
-    expect(g.isProtected('b', 99_000)).toBe(true)
-    g.endCollection()
-    expect(g.isProtected('a', 99_000)).toBe(false)
-  })
-
-  it('serialises work on one digest and lets others run', async () => {
-    const g = new BlobGuard()
-    const order: string[] = []
-    const slow = g.withLock('x', async () => {
-      await new Promise((r) => setTimeout(r, 30))
-      order.push('x1')
-    })
-    const other = g.withLock('y', async () => order.push('y'))
-    const next = g.withLock('x', async () => order.push('x2'))
-    await Promise.all([slow, other, next])
-    expect(order).toEqual(['y', 'x1', 'x2'])
-  })
-})
 
 describe('garbage collection', () => {
   it('frees exactly what no tag reaches: a deleted image’s unique blobs and manifest, not its shared layer', async () => {
@@ -304,7 +269,6 @@ describe('usage, retention, repositories, verify, folders', () => {
     await pushImage(b.url, 'team', 'v1')
     await pushImage(b.url, 'team/app', 'v1')
     expect(await b.storage.repos.deleteRepository('team')).toBe(1)
-    b.storage.catalog.remove('team')
     expect(await catalog(b.url)).toEqual(['team/app'])
     expect((await fetch(`${b.url}/v2/team/app/manifests/v1`, { method: 'HEAD', headers: { Accept: MediaTypes.ociManifest } })).status).toBe(200)
     expect(await b.storage.repos.deleteRepository('team')).toBe(null)

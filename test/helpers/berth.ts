@@ -9,6 +9,21 @@ export async function tempDir(prefix = 'berth-test-'): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix))
 }
 
+/** Real time plus an offset that tests move forward: the blob guard's clock seam. */
+export interface TestClock {
+  (): number
+  advance(ms: number): void
+}
+
+export function testClock(): TestClock {
+  let offset = 0
+  const clock = (() => Date.now() + offset) as TestClock
+  clock.advance = (ms) => {
+    offset += ms
+  }
+  return clock
+}
+
 export interface RunningBerth {
   /** `http://127.0.0.1:<port>` */
   url: string
@@ -18,13 +33,16 @@ export interface RunningBerth {
   dataDir: string
   storage: Storage
   registry: RegistryServer
+  /** The storage's clock: `advance` makes every earlier touch look old (as if the pushes were long ago). */
+  clock: TestClock
   close(): Promise<void>
 }
 
 /** Berth's registry in this process, on a free port. */
 export async function startBerth(options: { dataDir?: string; catalogMaxAgeMs?: number } = {}): Promise<RunningBerth> {
   const dataDir = options.dataDir ?? (await tempDir())
-  const storage = await openStorage(dataDir, { catalogMaxAgeMs: options.catalogMaxAgeMs })
+  const clock = testClock()
+  const storage = await openStorage(dataDir, { catalogMaxAgeMs: options.catalogMaxAgeMs, clock })
   const registry = createRegistryServer({ storage, purgeIntervalMs: 0 })
   const { port } = await registry.listen(0, '127.0.0.1')
   return {
@@ -34,6 +52,7 @@ export async function startBerth(options: { dataDir?: string; catalogMaxAgeMs?: 
     dataDir,
     storage,
     registry,
+    clock,
     close: () => registry.close(1000)
   }
 }

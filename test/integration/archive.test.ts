@@ -5,8 +5,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { BerthError } from '../../src/shared/errors'
 import { openStorage, type Storage } from '../../src/main/storage'
 import { exportImages, importArchive, type ArchiveProgress } from '../../src/main/storage/archive'
-import { hashFile } from '../../src/main/storage/blobs'
-import { Inspector } from '../../src/main/storage/inspect'
+import { hashFile } from '../../src/main/storage/core/blobs'
 import { parseDigest, type Digest } from '../../src/shared/reference'
 import { berthCli, tinyOciLayout, writeTar } from '../helpers/archives'
 import { startBerth, tempDir, type RunningBerth } from '../helpers/berth'
@@ -62,7 +61,7 @@ async function pullAndRun(b: RunningBerth, repo: string, tag: string): Promise<s
 /** Every blob a tag reaches in `storage`, digest → sha256 of the bytes on disk. */
 async function reachedBlobs(storage: Storage, repo: string, tag: string): Promise<Map<string, string>> {
   const digest = (await storage.repos.resolveTag(repo, tag))!
-  const reached = await new Inspector(storage.blobs).reach(digest)
+  const reached = await storage.inspector.reach(digest)
   const out = new Map<string, string>()
   for (const d of reached.keys()) out.set(d, `sha256:${await hashFile(storage.blobs.dataPath(parseDigest(d) as Digest), 'sha256')}`)
   return out
@@ -112,7 +111,7 @@ describeWith({ docker: true, commands: ['skopeo', 'podman'] }, 'export and impor
     localImages.push(`${source.host}/it/app:v2`)
     await run('docker', ['push', `${source.host}/it/app:v2`])
     multi = await pushMultiArchIndex(source.url, 'it/multi', 'v1', image)
-    for (const [, size] of await new Inspector(source.storage.blobs).reach(parseDigest(appDigest) as Digest)) imageBytes += size
+    for (const [, size] of await source.storage.inspector.reach(parseDigest(appDigest) as Digest)) imageBytes += size
     ociFile = join(work, 'app.oci.tar')
   })
 

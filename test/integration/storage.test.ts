@@ -5,8 +5,8 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/service/dispatch'
 import { createService } from '../../src/main/service/service'
-import { collectGarbage } from '../../src/main/storage/gc'
-import { storageUsage } from '../../src/main/storage/usage-report'
+import { collectGarbage } from '../../src/main/storage/manage/gc'
+import { storageUsage } from '../../src/main/storage/manage/usage'
 import type { ApiInput, ApiOutput, MethodName } from '../../src/shared/contract'
 import type { StorageProgress } from '../../src/shared/model/storage'
 import { BERTH_BIN, startBerth, tempDir, type RunningBerth } from '../helpers/berth'
@@ -42,10 +42,9 @@ async function imageDigests(url: string, name: string, tag: string): Promise<str
   return [res.headers.get('docker-content-digest')!, m.config.digest, ...m.layers.map((l) => l.digest)]
 }
 
-/** Makes every touch the registry recorded look old (as if the pushes were long ago). */
+/** Makes every touch the registry recorded look older than the grace period (as if pushed long ago). */
 function ageTouches(b: RunningBerth): void {
-  const guard = b.storage.blobs.guard as unknown as { touched: Map<string, number> }
-  for (const k of guard.touched.keys()) guard.touched.set(k, Date.now() - 3_600_000)
+  b.clock.advance(3_600_000)
 }
 
 /** A service on a fresh data folder and a free port, its storage.progress events recorded; `call` unwraps the envelope. */

@@ -1,8 +1,8 @@
 import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { BerthError } from '@shared/errors'
-import { openStorage } from '../storage'
-import { exportImages, importArchive, type ArchiveProgress } from '../storage/archive'
+import type { StorageProgress } from '@shared/model/storage'
+import { withFolder } from './service-client'
 
 export interface ExportCliOptions {
   data: string
@@ -27,7 +27,8 @@ function short(item: string): string {
 function printer(verb: string) {
   let lastItem: string | undefined
   let lastTenth = 0
-  return (p: ArchiveProgress) => {
+  return (p: StorageProgress) => {
+    if (p.finished) return
     const tenth = p.total ? Math.floor((10 * p.done) / p.total) : 0
     const newItem = p.item !== undefined && p.item !== lastItem
     if (!newItem && tenth <= lastTenth) return
@@ -56,9 +57,9 @@ export async function runExport(references: string[], opts: ExportCliOptions): P
   process.once('SIGINT', interrupted)
   process.once('SIGTERM', interrupted)
   try {
-    const storage = await openStorage(resolve(opts.data))
     const started = performance.now()
-    const result = await exportImages(storage, { references, file: resolve(opts.output), format: opts.format }, printer('export'))
+    const request = { references, file: resolve(opts.output), format: opts.format }
+    const result = await withFolder(resolve(opts.data), { mustExist: true, onProgress: printer('export') }, (call) => call('storage.export', request))
     const seconds = (performance.now() - started) / 1000
     process.stdout.write(
       `Exported ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${mb(result.bytes)}, ${result.format}) to ${result.file} in ${seconds.toFixed(1)} s\n`
@@ -75,9 +76,9 @@ export async function runExport(references: string[], opts: ExportCliOptions): P
 /** `berth import <file>`: the images of a tar or OCI layout folder into a data folder. */
 export async function runImport(file: string, opts: ImportCliOptions): Promise<number> {
   try {
-    const storage = await openStorage(resolve(opts.data))
     const started = performance.now()
-    const result = await importArchive(storage, { file: resolve(file), repository: opts.repo }, printer('import'))
+    const request = { file: resolve(file), ...(opts.repo !== undefined ? { repository: opts.repo } : {}) }
+    const result = await withFolder(resolve(opts.data), { onProgress: printer('import') }, (call) => call('storage.import', request))
     const seconds = (performance.now() - started) / 1000
     const names = result.images.map((i) => (i.tag ? `${i.repository}:${i.tag}` : `${i.repository}@${i.digest}`)).join(', ')
     process.stdout.write(`Imported ${names} (${result.blobs} blobs, ${mb(result.bytes)}, ${result.format}) in ${seconds.toFixed(1)} s\n`)

@@ -3,19 +3,14 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { RetentionRule } from '@shared/model/storage'
 import { isValidName, NAME_RULE } from '@shared/reference'
 import { BerthError } from '@shared/errors'
-import { openStorage, type Storage } from '../storage'
-import { copyDataFolder, inspectFolder } from '../storage/folders'
-import { collectGarbage } from '../storage/gc'
-import type { ProgressFn } from '../storage/scan'
-import { servingProcess } from '../storage/serving-lock'
-import { applyRetention, retentionCandidates } from '../storage/retention'
-import { storageUsage } from '../storage/usage-report'
-import { verifyStorage } from '../storage/verify'
+import type { StorageProgress } from '@shared/model/storage'
+import { layoutOf } from '../storage/core/paths'
+import { servingProcess } from '../storage/manage'
 import { defaultDataDir } from '../config/data-dir'
-import { DockerEngine } from '../docker/engine'
-import { findRegistryVolumes } from '../docker/volumes'
+import { withFolder, type CliCall } from './service-client'
 
-// `berth usage | gc | verify | move`: the Storage view's work for people without a window (CI, servers).
+// `berth usage | gc | verify | move | …`: the Storage view's work for people without a window (CI,
+// servers), through the same service methods the window calls.
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`
@@ -29,25 +24,28 @@ export function formatBytes(n: number): string {
   return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`
 }
 
-/** Opens a folder that must already hold registry data (these commands never create one by mistake). */
-async function openExisting(dir: string): Promise<Storage> {
-  const info = await inspectFolder(dir)
-  if (!info.isRegistry) throw new BerthError('NOT_FOUND', `${info.dataDir} holds no registry data (no docker/registry/v2 inside); check --data.`)
-  return openStorage(info.dataDir)
+/** A service on a folder that holds registry data, with progress on stderr. */
+async function withRegistryFolder<T>(dir: string, fn: (call: CliCall, dataDir: string) => Promise<T>): Promise<T> {
+  const progress = stderrProgress()
+  try {
+    return await withFolder(dir, { mustExist: true, onProgress: progress }, fn)
+  } finally {
+    progress.end()
+  }
 }
 
 /** Offline commands that change the folder refuse while a Berth registry serves it. */
-async function refuseWhileServed(storage: Storage, what: string): Promise<void> {
-  const serving = await servingProcess(storage.layout)
+async function refuseWhileServed(dataDir: string, what: string): Promise<void> {
+  const serving = await servingProcess(layoutOf(dataDir))
   if (serving)
     throw new BerthError(
       'CONFLICT',
-      `A Berth registry (process ${serving.pid}, port ${serving.port}) is serving ${storage.layout.root}; ${what} from its window (it works while serving), or stop it first.`
+      `A Berth registry (process ${serving.pid}, port ${serving.port}) is serving ${dataDir}; ${what} from its window (it works while serving), or stop it first.`
     )
 }
 
 /** Progress on stderr: one updating line on a terminal, a line per phase otherwise. */
-function stderrProgress(): ProgressFn & { end(): void } {
+function stderrProgress(): ((p: StorageProgress) => void) & { end(): void } {
   const tty = process.stderr.isTTY
   let lastPhase = ''
   let lastAt = 0
@@ -61,7 +59,7 @@ function stderrProgress(): ProgressFn & { end(): void } {
       lastPhase = p.phase
       process.stderr.write(`${p.phase}…\n`)
     }
-  }) as ProgressFn & { end(): void }
+  }) as ((p: StorageProgress) => void) & { end(): void }
   fn.end = () => {
     if (tty) process.stderr.write('\r\x1b[K')
   }
@@ -79,7 +77,7 @@ export function addStorageCommands(program: Command): void {
     .addOption(dataOption())
     .option('--json', 'print the whole report as JSON')
     .action(async (opts: { data: string; json?: boolean }) => {
-      const usage = await storageUsage(await openExisting(opts.data))
+      const usage = await withRegistryFolder(opts.data, (call) => call('storage.usage'))
       if (opts.json) return void process.stdout.write(`${JSON.stringify(usage, null, 2)}\n`)
       const lines = [
         `Data folder  ${usage.dataDir}`,
@@ -107,11 +105,10 @@ export function addStorageCommands(program: Command): void {
     .option('--no-referrers', 'with --untagged: do not keep signatures, SBOMs and attestations of kept images')
     .option('--json', 'print the report as JSON')
     .action(async (opts: { data: string; dryRun?: boolean; untagged?: boolean; referrers: boolean; json?: boolean }) => {
-      const storage = await openExisting(opts.data)
-      if (!opts.dryRun) await refuseWhileServed(storage, 'collect')
-      const progress = stderrProgress()
-      const report = await collectGarbage(storage, { dryRun: opts.dryRun, untagged: opts.untagged, referrers: opts.referrers }, progress)
-      progress.end()
+      const report = await withRegistryFolder(opts.data, async (call, dataDir) => {
+        if (!opts.dryRun) await refuseWhileServed(dataDir, 'collect')
+        return call('storage.gc', { dryRun: opts.dryRun, untagged: opts.untagged, referrers: opts.referrers })
+      })
       if (opts.json) return void process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
       const verb = report.dryRun ? 'would delete' : 'deleted'
       for (const m of report.manifests) process.stdout.write(`${verb} manifest ${m.repositories?.join(', ')}@${m.digest}\n`)
@@ -127,9 +124,7 @@ export function addStorageCommands(program: Command): void {
     .addOption(dataOption())
     .option('--json', 'print the report as JSON')
     .action(async (opts: { data: string; json?: boolean }) => {
-      const progress = stderrProgress()
-      const report = await verifyStorage(await openExisting(opts.data), progress)
-      progress.end()
+      const report = await withRegistryFolder(opts.data, (call) => call('storage.verify'))
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
       else {
         for (const p of report.problems) process.stdout.write(`${p.problem} ${p.digest}${p.tags.length ? ` (breaks ${p.tags.join(', ')})` : ''}\n`)
@@ -146,13 +141,11 @@ export function addStorageCommands(program: Command): void {
     .option('--collect', 'run a garbage collection right after, freeing its blobs')
     .action(async (repository: string, opts: { data: string; collect?: boolean }) => {
       if (!isValidName(repository)) throw new BerthError('INVALID_INPUT', `"${repository}" is not a repository name: ${NAME_RULE}.`)
-      const storage = await openExisting(opts.data)
-      await refuseWhileServed(storage, 'delete it')
-      const tags = await storage.repos.deleteRepository(repository)
-      if (tags === null) throw new BerthError('NOT_FOUND', `There is no repository ${repository} in ${storage.layout.root}.`)
-      let freed = ''
-      if (opts.collect) freed = `; freed ${formatBytes((await collectGarbage(storage)).freedBytes)}`
-      process.stdout.write(`Deleted ${repository} (${tags} tags)${freed}.\n`)
+      const { tags, freedBytes } = await withRegistryFolder(opts.data, async (call, dataDir) => {
+        await refuseWhileServed(dataDir, 'delete it')
+        return call('storage.deleteRepository', { repository, collect: opts.collect })
+      })
+      process.stdout.write(`Deleted ${repository} (${tags} tags)${opts.collect ? `; freed ${formatBytes(freedBytes)}` : ''}.\n`)
     })
 
   program
@@ -172,13 +165,14 @@ export function addStorageCommands(program: Command): void {
       if (olderThan && Number.isNaN(olderThan.getTime())) throw new BerthError('INVALID_INPUT', `--older-than ${opts.olderThan} is not a date; use e.g. 2026-01-31.`)
       const parsed = RetentionRule.safeParse({ repositories: opts.repos, tags: opts.tags, keepLast: opts.keepLast, olderThan: olderThan?.toISOString() })
       if (!parsed.success) throw new BerthError('INVALID_INPUT', `${parsed.error.issues[0].message} (--keep-last, --older-than)`)
-      const storage = await openExisting(opts.data)
-      const candidates = await retentionCandidates(storage, parsed.data)
-      for (const c of candidates) process.stdout.write(`${opts.yes ? 'delete' : 'would delete'} ${c.repository}:${c.tag} (pushed ${c.pushedAt}, ${c.digest})\n`)
-      if (!opts.yes) return void process.stdout.write(`${candidates.length} tags would be deleted; run again with --yes to delete them.\n`)
-      await refuseWhileServed(storage, 'apply retention')
-      const { deleted, skipped } = await applyRetention(storage, candidates)
-      process.stdout.write(`Deleted ${deleted} tags${skipped ? `, skipped ${skipped} that changed meanwhile` : ''}; run berth gc to free their blobs.\n`)
+      await withRegistryFolder(opts.data, async (call, dataDir) => {
+        const candidates = await call('storage.retentionPreview', parsed.data)
+        for (const c of candidates) process.stdout.write(`${opts.yes ? 'delete' : 'would delete'} ${c.repository}:${c.tag} (pushed ${c.pushedAt}, ${c.digest})\n`)
+        if (!opts.yes) return void process.stdout.write(`${candidates.length} tags would be deleted; run again with --yes to delete them.\n`)
+        await refuseWhileServed(dataDir, 'apply retention')
+        const { deleted, skipped } = await call('storage.retentionApply', { tags: candidates })
+        process.stdout.write(`Deleted ${deleted} tags${skipped ? `, skipped ${skipped} that changed meanwhile` : ''}; run berth gc to free their blobs.\n`)
+      })
     })
 
   program
@@ -186,8 +180,7 @@ export function addStorageCommands(program: Command): void {
     .description('Docker volumes and bind mounts holding registry data (registry:2 volumes), and the containers using them.')
     .option('--json', 'print them as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const engine = new DockerEngine()
-      const volumes = await findRegistryVolumes(await engine.client())
+      const volumes = await withFolder(defaultDataDir(), {}, (call) => call('storage.dockerVolumes'))
       if (opts.json) return void process.stdout.write(`${JSON.stringify(volumes, null, 2)}\n`)
       if (volumes.length === 0) return void process.stdout.write('No Docker volume holds registry data.\n')
       for (const v of volumes) {
@@ -204,11 +197,10 @@ export function addStorageCommands(program: Command): void {
     .argument('<target>', 'new data folder (must not exist, or be empty)')
     .addOption(dataOption())
     .action(async (target: string, opts: { data: string }) => {
-      const storage = await openExisting(opts.data)
-      await refuseWhileServed(storage, 'move it')
-      const progress = stderrProgress()
-      const { bytes, files } = await copyDataFolder(storage.layout.root, resolve(target), progress)
-      progress.end()
-      process.stdout.write(`Copied ${files} files (${formatBytes(bytes)}) to ${resolve(target)}, verified. Serve it with --data ${resolve(target)}; ${storage.layout.root} is untouched.\n`)
+      const { from, to, bytes, files } = await withRegistryFolder(opts.data, async (call, dataDir) => {
+        await refuseWhileServed(dataDir, 'move it')
+        return call('storage.move', { target: resolve(target) })
+      })
+      process.stdout.write(`Copied ${files} files (${formatBytes(bytes)}) to ${to}, verified. Serve it with --data ${to}; ${from} is untouched.\n`)
     })
 }

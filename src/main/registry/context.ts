@@ -17,15 +17,6 @@ export interface RequestContext {
   storage: Storage
   log: Logger
   head: boolean
-  /** Tells the embedding app (catalog views) that a repository changed, whoever the client was. */
-  notify: (change: RegistryChange) => void
-}
-
-export interface RegistryChange {
-  repository: string
-  action: 'push' | 'delete'
-  /** The tag or digest concerned. */
-  reference: string
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>

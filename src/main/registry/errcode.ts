@@ -52,10 +52,6 @@ export class RegistryError extends Error {
   }
 }
 
-export function registryError(code: ErrorCode, detail?: unknown, message?: string): RegistryError {
-  return new RegistryError(code, detail, message)
-}
-
 /** Writes the spec's error body. The status is the first error's (they share one in practice). */
 export function serveErrors(res: ServerResponse, errors: RegistryError[], head = false): void {
   const body = JSON.stringify({

@@ -2,9 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import pino, { type Logger } from 'pino'
 import type { Storage } from '../storage'
-import { findRepositories } from '../storage/catalog'
 import { RegistryError, serveErrors } from './errcode'
-import { validName, type RegistryChange, type RequestContext } from './context'
+import { validName, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
 
 export interface RegistryOptions {
@@ -14,8 +13,6 @@ export interface RegistryOptions {
   uploadMaxAgeMs?: number
   /** How often abandoned uploads are looked for; 0 turns purging off. */
   purgeIntervalMs?: number
-  /** Called after a manifest or tag was pushed or deleted by any client. */
-  onChange?: (change: RegistryChange) => void
 }
 
 export interface RegistryActivity {
@@ -56,13 +53,6 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
   const uploadMaxAgeMs = options.uploadMaxAgeMs ?? 24 * HOUR
   const purgeIntervalMs = options.purgeIntervalMs ?? HOUR
   const activity: RegistryActivity = { requests: 0, bytesIn: 0, bytesOut: 0 }
-  const notify = (change: RegistryChange) => {
-    try {
-      options.onChange?.(change)
-    } catch (err) {
-      log.warn({ err }, 'change listener failed')
-    }
-  }
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const rawUrl = req.url ?? '/'
@@ -88,8 +78,7 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         param: route.named ? (m[2] ?? '') : '',
         storage,
         log,
-        head: req.method === 'HEAD',
-        notify
+        head: req.method === 'HEAD'
       }
       await handler(ctx)
       return
@@ -131,8 +120,7 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
   })
 
   async function purgeUploads(): Promise<number> {
-    const names = await findRepositories(storage.layout.repositories, ['_uploads'])
-    const removed = await storage.uploads.purge(names, uploadMaxAgeMs)
+    const removed = await storage.uploads.purgeAbandoned(uploadMaxAgeMs)
     if (removed > 0) log.info({ removed }, 'purged abandoned uploads')
     return removed
   }

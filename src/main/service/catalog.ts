@@ -1,14 +1,8 @@
 import { BerthError } from '@shared/errors'
 import type { ManifestDetail, RepositorySummary, TagSummary } from '@shared/model/catalog'
-import { parseDigest, type Digest } from '@shared/reference'
+import { digestOrNull, type Digest } from '@shared/reference'
 import type { Storage } from '../storage'
-import { Inspector } from '../storage/inspect'
-import { UsageIndex, mapLimit } from '../storage/usage'
-
-function digestOf(text: string): Digest | null {
-  const d = parseDigest(text)
-  return typeof d === 'object' ? d : null
-}
+import { mapLimit } from '../storage/core/files'
 
 /**
  * What the UI asks of the stored images: repositories with sizes, tags with platforms, one manifest
@@ -16,12 +10,10 @@ function digestOf(text: string): Digest | null {
  * registry is stopped.
  */
 export class CatalogService {
-  readonly inspector: Inspector
-  readonly usage: UsageIndex
+  constructor(readonly storage: Storage) {}
 
-  constructor(readonly storage: Storage) {
-    this.inspector = new Inspector(storage.blobs)
-    this.usage = new UsageIndex(storage, this.inspector)
+  private get inspector() {
+    return this.storage.inspector
   }
 
   async repositories(filter = '', offset = 0, limit = 1000): Promise<{ total: number; items: RepositorySummary[] }> {
@@ -29,7 +21,7 @@ export class CatalogService {
     const needle = filter.trim().toLowerCase()
     const matching = needle ? all.filter((n) => n.includes(needle)) : all
     const page = matching.slice(offset, offset + limit)
-    const sizes = await this.usage.sizes(page)
+    const sizes = await this.storage.sizes.sizes(page)
     return {
       total: matching.length,
       items: sizes.map((s) => ({ ...s, lastPush: s.lastPush?.toISOString() ?? null }))
@@ -56,7 +48,7 @@ export class CatalogService {
         created = (await this.inspector.config(manifest.config))?.created ?? null
       } else {
         for (const child of manifest.children.filter((c) => !c.attestation)) {
-          const d = digestOf(child.digest)
+          const d = digestOrNull(child.digest)
           const m = d ? await this.inspector.manifest(d) : null
           const c = m ? (await this.inspector.config(m.config))?.created : null
           if (c && (!created || c > created)) created = c
@@ -78,7 +70,7 @@ export class CatalogService {
   }
 
   async manifest(repository: string, reference: string): Promise<ManifestDetail> {
-    const digest = await this.storage.manifests.resolve(repository, digestOf(reference) ?? reference)
+    const digest = await this.storage.manifests.resolve(repository, digestOrNull(reference) ?? reference)
     if (!digest) throw new BerthError('NOT_FOUND', `${repository} has no manifest ${reference}.`, { repository, reference })
     const info = await this.inspector.manifest(digest)
     if (!info) throw new BerthError('NOT_FOUND', `The manifest ${digest.value} of ${repository} is missing from the data folder or unreadable.`)
@@ -104,16 +96,14 @@ export class CatalogService {
 
   async deleteTag(repository: string, tag: string): Promise<void> {
     if (!(await this.storage.repos.untag(repository, tag))) throw new BerthError('NOT_FOUND', `${repository} has no tag ${tag}.`, { repository, tag })
-    this.usage.invalidate(repository)
   }
 
   async deleteManifest(repository: string, digestText: string): Promise<string[]> {
-    const digest = digestOf(digestText)
+    const digest = digestOrNull(digestText)
     if (!digest) throw new BerthError('INVALID_INPUT', `${digestText} is not a digest.`)
     const tags = await this.storage.repos.tagsPointingTo(repository, digest)
     if (!(await this.storage.manifests.delete(repository, digest)))
       throw new BerthError('NOT_FOUND', `${repository} has no manifest ${digest.value}.`, { repository, digest: digest.value })
-    this.usage.invalidate(repository)
     return tags
   }
 
@@ -122,16 +112,19 @@ export class CatalogService {
    * index's child manifests) are linked first, as a cross-repository mount would, then the same bytes
    * are stored, so the digest does not change.
    */
-  async retag(repository: string, reference: string, target: string, tag: string): Promise<Digest> {
-    const digest = await this.storage.manifests.resolve(repository, digestOf(reference) ?? reference)
+  retag(repository: string, reference: string, target: string, tag: string): Promise<Digest> {
+    // Its links and manifests reach the change feed as one change of the target.
+    return this.storage.changes.coalesce('retag', () => this.retagInto(repository, reference, target, tag))
+  }
+
+  private async retagInto(repository: string, reference: string, target: string, tag: string): Promise<Digest> {
+    const digest = await this.storage.manifests.resolve(repository, digestOrNull(reference) ?? reference)
     if (!digest) throw new BerthError('NOT_FOUND', `${repository} has no manifest ${reference}.`, { repository, reference })
     if (target !== repository) await this.copyInto(repository, digest, target, 0)
     const bytes = await this.storage.blobs.readBytes(digest)
     const info = await this.inspector.manifest(digest)
     if (!bytes || !info) throw new BerthError('NOT_FOUND', `The manifest ${digest.value} is missing from the data folder.`)
     await this.storage.manifests.put(target, { tag }, bytes, info.mediaType)
-    this.storage.catalog.add(target)
-    this.usage.invalidate(target)
     return digest
   }
 
@@ -140,17 +133,18 @@ export class CatalogService {
     const info = await this.inspector.manifest(digest)
     if (!info) throw new BerthError('NOT_FOUND', `The manifest ${digest.value} is missing from the data folder.`)
     for (const child of info.children) {
-      const d = digestOf(child.digest)
+      const d = digestOrNull(child.digest)
       if (!d || !(await this.storage.repos.hasRevision(source, d))) continue
       await this.copyInto(source, d, target, depth + 1)
       const bytes = await this.storage.blobs.readBytes(d)
       const childInfo = await this.inspector.manifest(d)
       if (bytes && childInfo) await this.storage.manifests.put(target, {}, bytes, childInfo.mediaType)
     }
+    const into = this.storage.repository(target)
     for (const blob of [info.config, ...info.layers]) {
       if (!blob || (Array.isArray(blob.urls) && blob.urls.length > 0)) continue
-      const d = digestOf(blob.digest)
-      if (d && (await this.storage.blobs.claim(d)) !== null) await this.storage.repos.linkLayer(target, d)
+      const d = digestOrNull(blob.digest)
+      if (d) await into.mountFrom(d, source)
     }
   }
 }

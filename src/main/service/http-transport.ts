@@ -171,7 +171,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       res.setHeader('Allow', 'PUT')
       return json(res, 405, { ok: false, error: { code: 'INVALID_INPUT', message: 'Send the file with PUT /api/upload.' } })
     }
-    const dir = await service.stagingDir()
+    const dir = await service.uploadInbox()
     const path = join(dir, `upload-${randomBytes(8).toString('hex')}.tar`)
     try {
       await pipeline(req, createWriteStream(path, { flags: 'wx' }))

@@ -4,12 +4,11 @@ import type { Logger } from 'pino'
 import { BerthError } from '@shared/errors'
 import type { RegistryStatus } from '@shared/model/registry'
 import { createRegistryServer, type RegistryServer } from '../registry/server'
-import type { RegistryChange } from '../registry/context'
 import { openStorage, type Storage } from '../storage'
+import { clearServing, markServing } from '../storage/manage'
 import type { SettingsStore } from './settings-store'
 import type { EventBus } from './events'
 import { portInUseAdvice } from './port-advice'
-import { clearServing, markServing } from '../storage/serving-lock'
 
 /** The address to put in image references: loopback binds are `localhost` (what Docker trusts over HTTP). */
 export function pullHost(host: string, port: number): string {
@@ -50,24 +49,36 @@ export class RegistryHost {
   private activityTimer: NodeJS.Timeout | undefined
   private lastActivity = ''
   private queue: Promise<unknown> = Promise.resolve()
+  private opening: Promise<Storage> | null = null
 
   constructor(
     private readonly settings: SettingsStore,
     private readonly bus: EventBus,
     private readonly log: Logger,
-    private readonly onChange: (change: RegistryChange) => void,
+    /** Called with each data folder's storage when it is opened (the service follows its change feed). */
+    private readonly onOpen: (storage: Storage) => void,
     private readonly serverOptions: { uploadMaxAgeMs?: number } = {}
   ) {}
 
   /** The storage of the configured data folder (opened on first use, reopened when the folder changes). */
   async storage(): Promise<Storage> {
     const dir = this.settings.get().dataDir
-    if (!this.storageValue || this.storageDir !== dir) {
-      await ensureWritable(dir)
-      this.storageValue = await openStorage(dir)
-      this.storageDir = dir
+    if (this.storageValue && this.storageDir === dir) return this.storageValue
+    // Concurrent callers share one opening: one folder, one Storage, one change feed.
+    if (!this.opening) {
+      this.opening = (async () => {
+        await ensureWritable(dir)
+        const storage = await openStorage(dir)
+        this.storageValue = storage
+        this.storageDir = dir
+        this.onOpen(storage)
+        return storage
+      })().finally(() => {
+        this.opening = null
+      })
     }
-    return this.storageValue
+    const storage = await this.opening
+    return storage.layout.root === this.settings.get().dataDir ? storage : this.storage()
   }
 
   status(): RegistryStatus {
@@ -108,7 +119,7 @@ export class RegistryHost {
       const s = this.settings.get()
       try {
         const storage = await this.storage()
-        const server = createRegistryServer({ ...this.serverOptions, storage, log: this.log, onChange: this.onChange })
+        const server = createRegistryServer({ ...this.serverOptions, storage, log: this.log })
         try {
           const address = await server.listen(s.port, s.host)
           this.port = address.port

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { Settings } from '@shared/model/registry'
-import { writeFileAtomic } from '../storage/fsx'
+import { writeFileAtomic } from '../storage/core/files'
 
 export type { Settings }
 

@@ -1,23 +1,47 @@
 import { mkdir } from 'node:fs/promises'
-import { BlobStore } from './blobs'
-import { CatalogIndex } from './catalog'
-import { ManifestStore } from './manifest-store'
-import { layoutOf, type Layout } from './paths'
-import { RepositoryStore } from './repositories'
-import { UploadStore } from './uploads'
+import { BlobStore } from './core/blobs'
+import { CatalogIndex } from './core/catalog'
+import { ChangeFeed } from './core/changes'
+import type { Clock } from './core/guard'
+import { BlobGuard } from './core/guard'
+import { ManifestStore } from './core/manifests'
+import { layoutOf, type Layout } from './core/paths'
+import { RepositoryBlobs } from './core/repository-blobs'
+import { RepositoryStore } from './core/repositories'
+import { UploadStore } from './core/uploads'
+import { Inspector } from './manage/inspect'
+import { SizeIndex } from './manage/size-index'
 
+/*
+ * A data folder, opened. Three layers, each importing only the ones before it:
+ *   core/     the store the registry needs: layout, blobs and their guard, links, uploads, manifests,
+ *             the catalog index, and the change feed every write announces itself on;
+ *   manage/   what a person does with a folder: inspect, sizes and usage, collect, retention,
+ *             verify, open and move folders;
+ *   archive/  images as files: export and import.
+ */
 export interface Storage {
   layout: Layout
+  /** Every write to this folder, announced once (see core/changes.ts). */
+  changes: ChangeFeed
   blobs: BlobStore
   repos: RepositoryStore
   uploads: UploadStore
   manifests: ManifestStore
   catalog: CatalogIndex
+  /** What stored manifests and configs say, cached by digest. */
+  inspector: Inspector
+  /** Sizes per repository, kept fresh by the change feed. */
+  sizes: SizeIndex
+  /** One repository's view of the blobs: what it serves, and mounts from others. */
+  repository(name: string): RepositoryBlobs
 }
 
 export interface StorageOptions {
   /** How stale the in-memory catalog may get before the tree is walked again (changes by other processes). */
   catalogMaxAgeMs?: number
+  /** Time for the blob guard (tests move it instead of waiting). */
+  clock?: Clock
 }
 
 /** Opens (creating if needed) a Distribution-layout data folder. */
@@ -25,14 +49,29 @@ export async function openStorage(dataDir: string, options: StorageOptions = {})
   const layout = layoutOf(dataDir)
   await mkdir(layout.repositories, { recursive: true })
   await mkdir(layout.blobs, { recursive: true })
-  const blobs = new BlobStore(layout)
-  const repos = new RepositoryStore(layout)
-  return {
+  const changes = new ChangeFeed()
+  const blobs = new BlobStore(layout, new BlobGuard(undefined, options.clock))
+  const repos = new RepositoryStore(layout, changes)
+  const catalog = new CatalogIndex(layout, changes, options.catalogMaxAgeMs)
+  const inspector = new Inspector(blobs)
+  const storage: Storage = {
     layout,
+    changes,
     blobs,
     repos,
     uploads: new UploadStore(layout, blobs, repos),
-    manifests: new ManifestStore(blobs, repos),
-    catalog: new CatalogIndex(layout, options.catalogMaxAgeMs)
+    manifests: new ManifestStore(blobs, repos, changes),
+    catalog,
+    inspector,
+    sizes: new SizeIndex(repos, catalog, inspector, changes),
+    repository: (name) => new RepositoryBlobs(name, blobs, repos)
   }
+  return storage
 }
+
+export type { StorageChange } from './core/changes'
+export type { Layout } from './core/paths'
+export { isHiddenRepository, paths } from './core/paths'
+export { UploadError } from './core/uploads'
+export { DigestMismatchError, MissingReferencesError, digestOf } from './core/manifests'
+export { ManifestError, MediaType, parseManifest, type Descriptor } from './core/manifest-json'

@@ -91,9 +91,16 @@ export const ManifestDetail = z.object({
 })
 export type ManifestDetail = z.infer<typeof ManifestDetail>
 
+/**
+ * A change to the stored images, as the storage's change feed reports it. `repository` is `''` when
+ * it may concern every repository (a collection, another data folder opened). Actions: `link` and
+ * `unlink` a blob (upload, mount, blob delete), `push` a manifest (reference: its tag or digest),
+ * `tag`/`untag`, `delete` a manifest, `delete-repository`; and one per repository for the long
+ * operations `import`, `retag`, `retention`, `collect`; `open` when the folder itself changed.
+ */
 export const CatalogChange = z.object({
   repository: z.string(),
-  action: z.enum(['push', 'tag', 'delete', 'retag']),
+  action: z.enum(['link', 'unlink', 'push', 'tag', 'untag', 'delete', 'delete-repository', 'retag', 'import', 'retention', 'collect', 'open']),
   reference: z.string().optional()
 })
 export type CatalogChange = z.infer<typeof CatalogChange>

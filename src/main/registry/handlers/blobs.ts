@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs'
 import { pipeline } from 'node:stream/promises'
 import { parseRange } from '../http'
 import { RegistryError } from '../errcode'
@@ -8,8 +7,8 @@ import { notFound, reply, validDigest, type RequestContext } from '../context'
 
 export async function getBlob(ctx: RequestContext): Promise<void> {
   const digest = validDigest(ctx.param)
-  const { repos, blobs } = ctx.storage
-  const size = (await repos.hasBlob(ctx.name, digest)) ? await blobs.claim(digest) : null
+  const repository = ctx.storage.repository(ctx.name)
+  const size = await repository.stat(digest)
   if (size === null) throw await notFound(ctx, 'BLOB_UNKNOWN', { digest: digest.value })
 
   const etag = `"${digest.value}"`
@@ -40,7 +39,7 @@ export async function getBlob(ctx: RequestContext): Promise<void> {
     ctx.res.end()
     return
   }
-  await pipeline(createReadStream(blobs.dataPath(digest), { start, end, highWaterMark: 1 << 20 }), ctx.res)
+  await pipeline(repository.open(digest, { start, end }), ctx.res)
 }
 
 export async function deleteBlob(ctx: RequestContext): Promise<void> {

@@ -1,5 +1,5 @@
 import { isValidTag, parseDigest, type Digest } from '@shared/reference'
-import { DigestMismatchError, ManifestError, MissingReferencesError } from '../../storage/manifest-store'
+import { DigestMismatchError, ManifestError, MissingReferencesError } from '../../storage'
 import { BodyTooLargeError, readBounded } from '../http'
 import { RegistryError } from '../errcode'
 import { notFound, reply, validDigest, type RequestContext } from '../context'
@@ -84,8 +84,6 @@ export async function putManifest(ctx: RequestContext): Promise<void> {
     }
     throw err
   }
-  ctx.storage.catalog.add(ctx.name)
-  ctx.notify({ repository: ctx.name, action: 'push', reference: ctx.param })
   ctx.log.debug({ name: ctx.name, reference: ctx.param, digest: stored.digest.value }, 'manifest stored')
   const headers: Record<string, string> = {
     Location: `/v2/${ctx.name}/manifests/${stored.digest.value}`,
@@ -101,6 +99,5 @@ export async function deleteManifest(ctx: RequestContext): Promise<void> {
   const { manifests, repos } = ctx.storage
   const gone = ref.tag !== undefined ? await repos.untag(ctx.name, ref.tag) : await manifests.delete(ctx.name, ref.digest)
   if (!gone) throw await notFound(ctx, 'MANIFEST_UNKNOWN', ref.tag !== undefined ? { tag: ref.tag } : { digest: ref.digest.value })
-  ctx.notify({ repository: ctx.name, action: 'delete', reference: ctx.param })
   reply(ctx.res, 202)
 }

@@ -1,4 +1,4 @@
-import { MediaType } from '../../storage/manifests'
+import { MediaType } from '../../storage'
 import { validDigest, type RequestContext } from '../context'
 
 // GET /v2/<name>/referrers/<digest>[?artifactType=…]: an OCI image index of the manifests whose

@@ -1,4 +1,4 @@
-import { UploadError } from '../../storage/uploads'
+import { UploadError } from '../../storage'
 import { contentLength, hasBody, parseContentRange, type ByteRange } from '../http'
 import { RegistryError } from '../errcode'
 import { reply, validDigest, validName, type RequestContext } from '../context'
@@ -56,17 +56,14 @@ function chunkRange(ctx: RequestContext): ByteRange | undefined {
 }
 
 export async function startUpload(ctx: RequestContext): Promise<void> {
-  const { uploads, repos, blobs, catalog } = ctx.storage
+  const { uploads } = ctx.storage
   const q = ctx.query
   const mount = q.get('mount')
   if (mount !== null) {
     const digest = validDigest(mount)
     const from = q.get('from')
     // With `from`, the blob must be linked there; without it (automatic content discovery) any stored copy will do.
-    const source = from === null ? true : await repos.hasBlob(validName(from), digest)
-    if (source && (await blobs.claim(digest)) !== null) {
-      await repos.linkLayer(ctx.name, digest)
-      catalog.add(ctx.name)
+    if (await ctx.storage.repository(ctx.name).mountFrom(digest, from === null ? null : validName(from))) {
       ctx.log.debug({ name: ctx.name, digest: digest.value, from }, 'blob mounted')
       return blobCreated(ctx, digest.value)
     }
@@ -77,7 +74,6 @@ export async function startUpload(ctx: RequestContext): Promise<void> {
     const digest = validDigest(digestParam)
     const { uuid } = await uploads.start(ctx.name)
     await translate(ctx, uuid, () => uploads.commit(ctx.name, uuid, digest, { body: ctx.req }))
-    catalog.add(ctx.name)
     return blobCreated(ctx, digest.value)
   }
   const { uuid } = await uploads.start(ctx.name)
@@ -107,7 +103,6 @@ export async function finishUpload(ctx: RequestContext): Promise<void> {
   const range = chunkRange(ctx)
   const last = hasBody(ctx.req) ? { body: ctx.req, range } : undefined
   await translate(ctx, uuid, () => ctx.storage.uploads.commit(ctx.name, uuid, digest, last))
-  ctx.storage.catalog.add(ctx.name)
   blobCreated(ctx, digest.value)
 }
 

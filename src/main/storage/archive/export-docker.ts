@@ -1,7 +1,7 @@
 import { BerthError } from '@shared/errors'
 import { parseDigest, type Digest } from '@shared/reference'
 import type { Storage } from '../index'
-import { Inspector, type ManifestInfo } from '../inspect'
+import type { Inspector, ManifestInfo } from '../manage/inspect'
 import { blobEntryName } from './export-oci'
 import type { SelectedImage } from './resolve-images'
 import { byteReporter, type ProgressListener } from './progress'
@@ -46,7 +46,7 @@ export async function writeDockerArchive(
   file: string,
   onProgress?: ProgressListener
 ): Promise<{ bytes: number; images: DockerImage[] }> {
-  const inspector = new Inspector(storage.blobs)
+  const inspector = storage.inspector
   const chosen: DockerImage[] = []
   for (const image of images) {
     const one = await singlePlatform(inspector, image)

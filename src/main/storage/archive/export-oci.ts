@@ -1,7 +1,6 @@
 import { BerthError } from '@shared/errors'
 import { parseDigest, type Digest } from '@shared/reference'
 import type { Storage } from '../index'
-import { Inspector } from '../inspect'
 import type { SelectedImage } from './resolve-images'
 import { byteReporter, type ProgressListener } from './progress'
 import { writeTarFile } from './tar-writer'
@@ -19,7 +18,7 @@ export function blobEntryName(digest: string): string {
 
 /** Every blob the images reach (manifests, configs, layers, an index's children), each once, with its size on disk. */
 export async function collectBlobs(storage: Storage, roots: Digest[]): Promise<Map<string, number>> {
-  const inspector = new Inspector(storage.blobs)
+  const inspector = storage.inspector
   const reached = new Map<string, number>()
   for (const root of roots) await inspector.reach(root, reached)
   const sizes = new Map<string, number>()

@@ -4,15 +4,15 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { BerthError } from '@shared/errors'
 import { parseDigest, type Digest } from '@shared/reference'
-import { statOrNull } from '../fsx'
-import { ManifestError, parseManifest } from '../manifests'
+import { statOrNull } from '../core/files'
+import { ManifestError, parseManifest } from '../core/manifest-json'
 import { CONTAINERD_NAME, REF_NAME } from './export-oci'
 import { CONVERTED_FROM } from './oci-compat'
 import type { ImportTarget } from './place'
 import { byteReporter, type ProgressListener } from './progress'
 import { JSON_MAX_BYTES } from './read-tar'
 import { parseImageName } from './references'
-import type { Staging } from './staging'
+import type { ImportArea } from './import-area'
 
 interface IndexEntry {
   mediaType?: string
@@ -98,7 +98,7 @@ function referencesOf(bytes: Buffer, mediaType: string | undefined, where: strin
  * Stages what the index of an image layout folder reaches, walking manifests from `index.json`:
  * each blob is read once from `blobs/<alg>/<hex>` and its digest verified on the way in.
  */
-export async function stageLayoutFolder(folder: string, staging: Staging, onProgress?: ProgressListener): Promise<IndexEntry[]> {
+export async function readLayoutFolder(folder: string, area: ImportArea, onProgress?: ProgressListener): Promise<IndexEntry[]> {
   const indexPath = join(folder, 'index.json')
   const layoutFile = await statOrNull(join(folder, 'oci-layout'))
   const indexFile = await statOrNull(indexPath)
@@ -119,13 +119,13 @@ export async function stageLayoutFolder(folder: string, staging: Staging, onProg
     const where = `blobs/${digest.algorithm}/${digest.hex}`
     progress.report(digest.value)
     if (!isManifest) {
-      const staged = await staging.stage(createReadStream(path, { highWaterMark: 1 << 20 }), where, digest)
+      const staged = await area.add(createReadStream(path, { highWaterMark: 1 << 20 }), where, digest)
       progress.add(staged.size, digest.value)
       return
     }
     if (st.size > JSON_MAX_BYTES) throw new BerthError('INVALID_INPUT', `${where} is too large to be a manifest; the image layout is damaged.`)
     const bytes = await readFile(path)
-    await staging.stage(Readable.from([bytes]), where, digest)
+    await area.add(Readable.from([bytes]), where, digest)
     progress.add(bytes.length, digest.value)
     if (depth > 4) return
     let json: { manifests?: unknown[] } = {}

@@ -67,7 +67,7 @@ describe('importArchive of a docker save tar', () => {
       { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', size: gz.length, digest: `sha256:${sha(gz)}` },
       { mediaType: 'application/vnd.docker.image.rootfs.diff.tar', size: plain.length, digest: `sha256:${sha(plain)}` }
     ])
-    // Only the real repository remains; the staging one is gone.
+    // Only the real repository remains; the area one is gone.
     expect(await readdir(storage.layout.repositories)).toEqual(['team'])
   })
 

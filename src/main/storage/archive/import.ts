@@ -4,14 +4,14 @@ import { BerthError } from '@shared/errors'
 import type { ImportResult } from '@shared/model/storage'
 import { isValidName, NAME_RULE } from '@shared/reference'
 import type { Storage } from '../index'
-import { statOrNull } from '../fsx'
+import { statOrNull } from '../core/files'
 import { dockerTargets } from './import-docker'
-import { ociTargets, parseLayoutIndex, stageLayoutFolder } from './import-oci'
+import { ociTargets, parseLayoutIndex, readLayoutFolder } from './import-oci'
 import { restoreOriginals } from './oci-compat'
 import { placeImages, type ImportTarget } from './place'
 import type { ProgressListener } from './progress'
 import { readTar } from './read-tar'
-import { Staging } from './staging'
+import { ImportArea } from './import-area'
 
 export interface ImportOptions {
   file: string
@@ -21,27 +21,32 @@ export interface ImportOptions {
 /**
  * Imports an OCI image layout folder, an OCI archive (tar, optionally gzipped) or a `docker save`
  * tar. The archive is read once; every blob goes through the upload store (digest verified) into a
- * staging repository, and only once everything is there are the images linked, stored and tagged.
+ * import area, and only once everything is there are the images linked, stored and tagged.
  * Throws INVALID_INPUT with one readable sentence for anything wrong with the input; then no tag
  * was written.
  */
-export async function importArchive(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {
+export function importArchive(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {
+  // Thousands of blob links reach the change feed as one change per repository.
+  return storage.changes.coalesce('import', () => importInto(storage, request, onProgress))
+}
+
+async function importInto(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {
   const file = resolve(request.file)
   if (request.repository !== undefined && !isValidName(request.repository))
     throw new BerthError('INVALID_INPUT', `"${request.repository}" is not a valid repository name: use ${NAME_RULE}.`)
   const st = await statOrNull(file)
   if (!st) throw new BerthError('INVALID_INPUT', `There is no file or folder at ${file}; check the path.`)
 
-  await Staging.sweepStale(storage)
-  const staging = new Staging(storage)
+  await ImportArea.sweepStale(storage)
+  const area = new ImportArea(storage)
   try {
     let format: z.infer<typeof ImportResult>['format']
     let targets: ImportTarget[]
     if (st.isDirectory()) {
       format = 'oci-layout'
-      targets = await restoreOriginals(storage, ociTargets(await stageLayoutFolder(file, staging, onProgress), request.repository))
+      targets = await restoreOriginals(storage, ociTargets(await readLayoutFolder(file, area, onProgress), request.repository))
     } else {
-      const archive = await readTar(file, st.size, staging, onProgress)
+      const archive = await readTar(file, st.size, area, onProgress)
       const index = archive.meta.get('index.json')
       // Docker 25+ writes both; the OCI index keeps the registry manifests (and their digests) as they were.
       if (index) {
@@ -61,6 +66,6 @@ export async function importArchive(storage: Storage, request: ImportOptions, on
     const placed = await placeImages(storage, targets, onProgress)
     return { format, ...placed }
   } finally {
-    await staging.dispose()
+    await area.dispose()
   }
 }

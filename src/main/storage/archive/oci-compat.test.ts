@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { digestOf } from '../manifest-store'
+import { digestOf } from '../core/manifests'
 import { renderAsOci } from './oci-compat'
 
 const d = (c: string) => `sha256:${c.repeat(64)}`

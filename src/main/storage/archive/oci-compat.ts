@@ -1,7 +1,7 @@
 import { parseDigest, type Digest } from '@shared/reference'
 import type { Storage } from '../index'
-import { digestOf } from '../manifest-store'
-import { MediaType, parseJson } from '../manifests'
+import { digestOf } from '../core/manifests'
+import { MediaType, parseJson } from '../core/manifest-json'
 import type { ImportTarget } from './place'
 import { JSON_MAX_BYTES } from './read-tar'
 

@@ -1,7 +1,7 @@
 import { BerthError } from '@shared/errors'
 import type { Digest } from '@shared/reference'
 import type { Storage } from '../index'
-import { ManifestError, parseManifest } from '../manifests'
+import { ManifestError, parseManifest } from '../core/manifest-json'
 import { JSON_MAX_BYTES } from './read-tar'
 import type { ProgressListener } from './progress'
 
@@ -81,10 +81,7 @@ export async function placeImages(storage: Storage, targets: ImportTarget[], onP
     onProgress?.({ phase: 'store', done: i, total: targets.length, item: name })
     await place(t.repository, t.digest, t.manifest, name, 0)
   }
-  for (const t of targets) {
-    if (t.tag) await storage.repos.tag(t.repository, t.tag, t.digest)
-    storage.catalog.add(t.repository)
-  }
+  for (const t of targets) if (t.tag) await storage.repos.tag(t.repository, t.tag, t.digest)
   onProgress?.({ phase: 'store', done: targets.length, total: targets.length })
   return {
     images: targets.map((t) => ({ repository: t.repository, tag: t.tag ?? null, digest: t.digest.value })),

@@ -8,7 +8,7 @@ import tar from 'tar-stream'
 import { BerthError } from '@shared/errors'
 import { parseDigest, type Digest } from '@shared/reference'
 import { byteReporter, type ProgressListener } from './progress'
-import type { StagedBlob, Staging } from './staging'
+import type { AreaBlob, ImportArea } from './import-area'
 
 /** JSON read into memory (manifest.json, index.json, manifests, configs) is capped; nothing real comes near. */
 export const JSON_MAX_BYTES = 8 << 20
@@ -20,7 +20,7 @@ export interface ReadTar {
   /** The describing files by name, as bytes. */
   meta: Map<string, Buffer>
   /** Content by archive path (after links are followed). */
-  blob(path: string): StagedBlob | undefined
+  blob(path: string): AreaBlob | undefined
 }
 
 /** `./a/b` and `/a/b` name the same entry as `a/b`. */
@@ -72,9 +72,9 @@ function isFormatError(err: unknown): boolean {
  * memory (each at most 8 MiB); every other file is staged as a blob as it streams by, whatever order
  * the entries come in. Throws INVALID_INPUT for a file that is not a tar or ends early.
  */
-export async function readTar(file: string, size: number, staging: Staging, onProgress?: ProgressListener): Promise<ReadTar> {
+export async function readTar(file: string, size: number, area: ImportArea, onProgress?: ProgressListener): Promise<ReadTar> {
   const meta = new Map<string, Buffer>()
-  const byPath = new Map<string, StagedBlob>()
+  const byPath = new Map<string, AreaBlob>()
   const links = new Map<string, string>()
   const progress = byteReporter(onProgress, 'read', size)
   const count = new Transform({
@@ -116,7 +116,7 @@ export async function readTar(file: string, size: number, staging: Staging, onPr
         continue
       }
       progress.report(name)
-      byPath.set(name, await staging.stage(entry, name, digestFromPath(name) ?? undefined))
+      byPath.set(name, await area.add(entry, name, digestFromPath(name) ?? undefined))
     }
     await feeding
   } catch (err) {

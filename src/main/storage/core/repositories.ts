@@ -1,8 +1,9 @@
 import { readdir, rmdir, stat } from 'node:fs/promises'
 import { dirname, join, sep } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
-import { paths, type Layout } from './paths'
-import { isNotFound, readLink, removeTree, statOrNull, writeFileAtomic } from './fsx'
+import type { ChangeFeed } from './changes'
+import { paths, REPOSITORY_FOLDERS, type Layout } from './paths'
+import { isNotFound, listDir, readLink, removeTree, statOrNull, writeFileAtomic } from './files'
 
 export interface TagInfo {
   tag: string
@@ -11,9 +12,15 @@ export interface TagInfo {
   pushedAt: Date
 }
 
+/** For the manifest store, which announces its own write once: a tag written as part of it. */
+export interface Quiet {
+  quiet?: boolean
+}
+
 /**
  * A repository's links: which blobs it may serve (`_layers`), which manifests it holds
- * (`_manifests/revisions`) and what its tags point at (`_manifests/tags`).
+ * (`_manifests/revisions`) and what its tags point at (`_manifests/tags`). Every write that
+ * changes what a client sees is announced on the change feed.
  */
 export class RepositoryStore {
   /**
@@ -30,13 +37,15 @@ export class RepositoryStore {
     this.tagGeneration.set(name, (this.tagGeneration.get(name) ?? 0) + 1)
   }
 
-  constructor(private readonly layout: Layout) {}
+  constructor(
+    private readonly layout: Layout,
+    private readonly feed: ChangeFeed
+  ) {}
 
   async exists(name: string): Promise<boolean> {
-    const dir = paths.repo(this.layout, name)
     const [manifests, layers] = await Promise.all([
-      statOrNull(join(dir, '_manifests')),
-      statOrNull(join(dir, '_layers'))
+      statOrNull(paths.manifestsDir(this.layout, name)),
+      statOrNull(paths.layersDir(this.layout, name))
     ])
     return Boolean(manifests?.isDirectory() || layers?.isDirectory())
   }
@@ -62,23 +71,28 @@ export class RepositoryStore {
   async linkLayer(name: string, digest: Digest): Promise<void> {
     if (await this.hasLayer(name, digest)) return
     await writeFileAtomic(paths.layerLink(this.layout, name, digest), digest.value)
+    this.feed.emit({ repository: name, action: 'link', reference: digest.value })
   }
 
   /** Removes the layer link; true when there was one. */
-  async unlinkLayer(name: string, digest: Digest): Promise<boolean> {
+  async unlinkLayer(name: string, digest: Digest, options: Quiet = {}): Promise<boolean> {
     if (!(await this.hasLayer(name, digest))) return false
     await removeTree(paths.layerLinkDir(this.layout, name, digest))
+    if (!options.quiet) this.feed.emit({ repository: name, action: 'unlink', reference: digest.value })
     return true
   }
 
+  /** Links a manifest revision; only the manifest store calls it, and announces the manifest itself. */
   async linkRevision(name: string, digest: Digest): Promise<void> {
     if (await this.hasRevision(name, digest)) return
     await writeFileAtomic(paths.revisionLink(this.layout, name, digest), digest.value)
   }
 
-  async unlinkRevision(name: string, digest: Digest): Promise<boolean> {
+  /** Removes a manifest revision link (the collector's, or part of the manifest store's delete). */
+  async unlinkRevision(name: string, digest: Digest, options: Quiet = {}): Promise<boolean> {
     if (!(await this.hasRevision(name, digest))) return false
     await removeTree(paths.revisionLinkDir(this.layout, name, digest))
+    if (!options.quiet) this.feed.emit({ repository: name, action: 'delete', reference: digest.value })
     return true
   }
 
@@ -91,7 +105,7 @@ export class RepositoryStore {
     if (!(await this.exists(name))) return null
     const tags = (await this.tags(name))?.length ?? 0
     const dir = paths.repo(this.layout, name)
-    await Promise.all(['_manifests', '_layers', '_uploads'].map((d) => removeTree(join(dir, d))))
+    await Promise.all(REPOSITORY_FOLDERS.map((folder) => removeTree(paths.repoFolder(this.layout, name, folder))))
     this.tagsChanged(name)
     let current = dir
     while (current.startsWith(this.layout.repositories + sep) && current !== this.layout.repositories) {
@@ -99,20 +113,16 @@ export class RepositoryStore {
       await rmdir(current).catch(() => {})
       current = dirname(current)
     }
+    this.feed.emit({ repository: name, action: 'delete-repository' })
     return tags
   }
 
   /** Every manifest digest of the repository that still has its link. */
   async revisions(name: string): Promise<Digest[]> {
-    const root = paths.revisionsDir(this.layout, name)
     const out: Digest[] = []
-    for (const algorithm of await listDir(root)) {
-      const hexes = await listDir(join(root, algorithm))
-      const links = await Promise.all(hexes.map((hex) => readLink(join(root, algorithm, hex, 'link'))))
-      for (let i = 0; i < hexes.length; i++) {
-        const link = links[i]
-        if (link && link.value === `${algorithm}:${hexes[i]}`) out.push(link)
-      }
+    for (const candidate of await this.linkFolders(paths.revisionsDir(this.layout, name))) {
+      const link = await readLink(paths.revisionLink(this.layout, name, candidate))
+      if (link && link.value === candidate.value) out.push(link)
     }
     return out
   }
@@ -128,18 +138,20 @@ export class RepositoryStore {
   }
 
   /** Points a tag at a manifest: the index link first, then `current` (Distribution's order). */
-  async tag(name: string, tag: string, digest: Digest): Promise<void> {
+  async tag(name: string, tag: string, digest: Digest, options: Quiet = {}): Promise<void> {
     const index = paths.tagIndexLink(this.layout, name, tag, digest)
     if (!(await this.linkMatches(index, digest))) await writeFileAtomic(index, digest.value)
     await writeFileAtomic(paths.tagCurrentLink(this.layout, name, tag), digest.value)
     this.tagsChanged(name)
+    if (!options.quiet) this.feed.emit({ repository: name, action: 'tag', reference: tag })
   }
 
-  async untag(name: string, tag: string): Promise<boolean> {
+  async untag(name: string, tag: string, options: Quiet = {}): Promise<boolean> {
     const dir = paths.tagDir(this.layout, name, tag)
     if (!(await statOrNull(dir))) return false
     await removeTree(dir)
     this.tagsChanged(name)
+    if (!options.quiet) this.feed.emit({ repository: name, action: 'untag', reference: tag })
     return true
   }
 
@@ -176,8 +188,12 @@ export class RepositoryStore {
     return tags.filter((_, i) => targets[i]?.value === digest.value)
   }
 
-  async linkedLayers(name: string): Promise<Digest[]> {
-    const root = join(paths.repo(this.layout, name), '_layers')
+  linkedLayers(name: string): Promise<Digest[]> {
+    return this.linkFolders(paths.layersDir(this.layout, name))
+  }
+
+  /** The digests named by the `<alg>/<hex>` folders below `root` (their link files unread). */
+  private async linkFolders(root: string): Promise<Digest[]> {
     const out: Digest[] = []
     for (const algorithm of await listDir(root)) {
       for (const hex of await listDir(join(root, algorithm))) {
@@ -186,14 +202,5 @@ export class RepositoryStore {
       }
     }
     return out
-  }
-}
-
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir)
-  } catch (err) {
-    if (isNotFound(err)) return []
-    throw err
   }
 }

@@ -1,5 +1,5 @@
 import type { RetentionCandidate, RetentionRule } from '@shared/model/storage'
-import type { Storage } from './index'
+import type { Storage } from '../index'
 import { scanRepositories } from './scan'
 
 /** A shell-style pattern: `*` any run within a path segment, `**` any run, `?` one character. */
@@ -39,19 +39,19 @@ export async function retentionCandidates(storage: Storage, rule: RetentionRule)
   return out
 }
 
-/** Deletes exactly the previewed tags, each only while it still points at the previewed digest. */
-export async function applyRetention(storage: Storage, tags: RetentionCandidate[]): Promise<{ deleted: number; skipped: number; repositories: Set<string> }> {
-  let deleted = 0
-  let skipped = 0
-  const repositories = new Set<string>()
-  for (const t of tags) {
-    const current = await storage.repos.resolveTag(t.repository, t.tag)
-    if (current?.value !== t.digest || !(await storage.repos.untag(t.repository, t.tag))) {
-      skipped++
-      continue
+/**
+ * Deletes exactly the previewed tags, each only while it still points at the previewed digest; the
+ * change feed hears one change per repository.
+ */
+export function applyRetention(storage: Storage, tags: RetentionCandidate[]): Promise<{ deleted: number; skipped: number }> {
+  return storage.changes.coalesce('retention', async () => {
+    let deleted = 0
+    let skipped = 0
+    for (const t of tags) {
+      const current = await storage.repos.resolveTag(t.repository, t.tag)
+      if (current?.value !== t.digest || !(await storage.repos.untag(t.repository, t.tag))) skipped++
+      else deleted++
     }
-    deleted++
-    repositories.add(t.repository)
-  }
-  return { deleted, skipped, repositories }
+    return { deleted, skipped }
+  })
 }

@@ -1,9 +1,8 @@
 import type { VerifyReport } from '@shared/model/storage'
-import { hashFile } from './blobs'
-import { Inspector } from './inspect'
-import type { Storage } from './index'
+import { hashFile } from '../core/blobs'
+import { mapLimit } from '../core/files'
+import type { Storage } from '../index'
 import { listBlobs, scanRepositories, type ProgressFn } from './scan'
-import { mapLimit } from './usage'
 
 /**
  * Re-hashes every blob and checks that everything a tag reaches is there. A corrupt blob (bytes that
@@ -24,7 +23,7 @@ export async function verifyStorage(storage: Storage, onProgress?: ProgressFn): 
   })
 
   // Which tags need which digests; a manifest that is corrupt is not followed (its JSON cannot be trusted).
-  const inspector = new Inspector(storage.blobs)
+  const inspector = storage.inspector
   const needers = new Map<string, Set<string>>()
   const need = (digest: string, tag: string) => {
     const set = needers.get(digest) ?? new Set<string>()

@@ -1,18 +1,16 @@
 import { mkdir, rm } from 'node:fs/promises'
-import { join, resolve, sep } from 'node:path'
+import { resolve, sep } from 'node:path'
 import type { Api } from '@shared/contract'
 import { BerthError } from '@shared/errors'
-import type { StorageProgress } from '@shared/model/storage'
+import type { RegistryVolume, StorageProgress } from '@shared/model/storage'
 import type { DockerEngine } from '../docker/engine'
-import { findRegistryVolumes } from '../docker/volumes'
+import { findVolumeCandidates } from '../docker/volumes'
+import { paths } from '../storage'
 import { exportImages, importArchive } from '../storage/archive'
-import { checkAdoptable, copyDataFolder, inspectFolder, normalizeDataDir } from '../storage/folders'
-import { collectGarbage } from '../storage/gc'
-import { applyRetention, retentionCandidates } from '../storage/retention'
-import type { ProgressFn } from '../storage/scan'
-import { storageUsage } from '../storage/usage-report'
-import { verifyStorage } from '../storage/verify'
-import type { CatalogService } from './catalog'
+import {
+  applyRetention, checkAdoptable, collectGarbage, copyDataFolder, inspectFolder, normalizeDataDir, retentionCandidates, storageUsage, verifyStorage,
+  type ProgressFn
+} from '../storage/manage'
 import type { EventBus } from './events'
 import type { RegistryHost } from './registry-host'
 import type { SettingsStore } from './settings-store'
@@ -33,15 +31,23 @@ export interface StorageDeps {
   registry: RegistryHost
   settings: SettingsStore
   engine: DockerEngine
-  catalog: () => Promise<CatalogService>
   uploadMaxAgeMs: number
-  /** Tells everyone a repository changed (catalog views, usage caches). */
-  changed: (repository: string, action: 'delete' | 'push', reference?: string) => void
 }
 
-/** Where files dropped into the window are staged before an import (inside the data folder: same disk, same permissions). */
-export function stagingDir(dataDir: string): string {
-  return join(dataDir, 'berth', 'staging')
+/**
+ * Docker volumes and bind mounts that hold registry data: the engine's candidates, each folder
+ * looked at where it is on this machine (a registry container's mount counts even when it is not).
+ */
+export async function registryVolumes(engine: DockerEngine): Promise<RegistryVolume[]> {
+  const out: RegistryVolume[] = []
+  for (const candidate of await findVolumeCandidates(await engine.client())) {
+    const { registryMount, ...volume } = candidate
+    const info = volume.mountpoint ? await inspectFolder(volume.mountpoint).catch(() => null) : null
+    const repositories = info?.isRegistry ? info.repositories : null
+    if (repositories === null && !registryMount) continue
+    out.push({ ...volume, mountpoint: info?.exists ? volume.mountpoint : null, repositories })
+  }
+  return out.sort((a, b) => a.name.localeCompare(b.name))
 }
 
 /**
@@ -86,35 +92,27 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
     await deps.settings.update({ dataDir })
     if (registry.running) await registry.restart()
     else bus.emit('registry.status', registry.status())
-    deps.changed('', 'push')
+    // Opens the new folder now: its feed announces that everything changed.
+    await registry.storage()
   }
 
   return {
-    'storage.usage': async () => storageUsage(await registry.storage(), { uploadMaxAgeMs: deps.uploadMaxAgeMs, inspector: (await deps.catalog()).inspector }),
+    'storage.usage': async () => storageUsage(await registry.storage(), { uploadMaxAgeMs: deps.uploadMaxAgeMs }),
 
-    'storage.gc': (options) =>
-      exclusive('gc', async (onProgress) => {
-        const storage = await registry.storage()
-        const report = await collectGarbage(storage, options ?? {}, onProgress, (await deps.catalog()).inspector)
-        if (!report.dryRun && (report.blobs.length > 0 || report.manifests.length > 0)) deps.changed('', 'delete')
-        return report
-      }),
+    'storage.gc': (options) => exclusive('gc', async (onProgress) => collectGarbage(await registry.storage(), options ?? {}, onProgress)),
 
     'storage.deleteRepository': async ({ repository, collect }) => {
       const storage = await registry.storage()
       const tags = await storage.repos.deleteRepository(repository)
       if (tags === null) throw new BerthError('NOT_FOUND', `There is no repository ${repository} in this registry.`, { repository })
-      storage.catalog.remove(repository)
-      deps.changed(repository, 'delete')
       if (!collect) return { tags, freedBytes: 0 }
-      const report = await exclusive('gc', async (onProgress) => collectGarbage(storage, {}, onProgress, (await deps.catalog()).inspector))
+      const report = await exclusive('gc', (onProgress) => collectGarbage(storage, {}, onProgress))
       return { tags, freedBytes: report.freedBytes }
     },
 
     'storage.retentionPreview': async (rule) => retentionCandidates(await registry.storage(), rule),
     'storage.retentionApply': async ({ tags }) => {
-      const { deleted, skipped, repositories } = await applyRetention(await registry.storage(), tags)
-      for (const r of repositories) deps.changed(r, 'delete')
+      const { deleted, skipped } = await applyRetention(await registry.storage(), tags)
       return { deleted, skipped }
     },
 
@@ -138,7 +136,7 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
         try {
           const { bytes, files } = await copyDataFolder(from, to, onProgress)
           await deps.settings.update({ dataDir: to })
-          deps.changed('', 'push')
+          await registry.storage()
           return { from, to, bytes, files }
         } finally {
           if (wasRunning) await registry.start().catch(() => {})
@@ -146,10 +144,10 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
         }
       }),
 
-    'storage.dockerVolumes': async () => findRegistryVolumes(await deps.engine.client()),
+    'storage.dockerVolumes': () => registryVolumes(deps.engine),
     'storage.openVolume': async ({ name }) => {
       notBusy()
-      const volume = (await findRegistryVolumes(await deps.engine.client())).find((v) => v.name === name)
+      const volume = (await registryVolumes(deps.engine)).find((v) => v.name === name)
       if (!volume) throw new BerthError('NOT_FOUND', `Docker has no volume ${name} with registry data; storage.dockerVolumes lists those it has.`, { name })
       if (!volume.mountpoint)
         throw new BerthError('NOT_FOUND', `The volume ${name} is not on this machine (the Docker engine is remote or in a VM); copy its data here, then open the folder.`, { name })
@@ -163,16 +161,10 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
       exclusive('import', async (onProgress) => {
         const storage = await registry.storage()
         try {
-          const result = await importArchive(storage, request, onProgress)
-          for (const r of new Set(result.images.map((i) => i.repository))) {
-            storage.catalog.add(r)
-            deps.changed(r, 'push')
-          }
-          return result
+          return await importArchive(storage, request, onProgress)
         } finally {
           // A file the window uploaded for this import is ours to remove.
-          const staged = stagingDir(storage.layout.root)
-          if (resolve(request.file).startsWith(staged + sep)) await rm(request.file, { force: true })
+          if (resolve(request.file).startsWith(paths.uploadInbox(storage.layout) + sep)) await rm(request.file, { force: true })
         }
       }),
 
@@ -180,8 +172,9 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
   }
 }
 
-export async function ensureStagingDir(dataDir: string): Promise<string> {
-  const dir = stagingDir(dataDir)
+/** The folder where files a browser window sends are kept until imported (inside the data folder: same disk, same permissions). */
+export async function ensureUploadInbox(registry: RegistryHost): Promise<string> {
+  const dir = paths.uploadInbox((await registry.storage()).layout)
   await mkdir(dir, { recursive: true })
   return dir
 }

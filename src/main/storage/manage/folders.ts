@@ -1,24 +1,20 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
-import { basename, dirname, join, relative, resolve, sep } from 'node:path'
+import { dirname, join, relative, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { DataFolder } from '@shared/model/storage'
 import { BerthError } from '@shared/errors'
-import { findRepositories } from './catalog'
-import { isNotFound, statOrNull } from './fsx'
-import { layoutOf } from './paths'
+import { isNotFound, statOrNull } from '../core/files'
+import { blobDigestOfRelative, dataDirOf, layoutOf, paths } from '../core/paths'
+import { findRepositories } from '../core/repository-walk'
 import { folderBytes, type ProgressFn } from './scan'
 
 // The data folder as a thing a person can look at, adopt and move.
 
 /** A path given as the registry tree itself (`…/docker/registry/v2`) means the folder above it. */
 export function normalizeDataDir(dir: string): string {
-  const abs = resolve(dir)
-  const tail = join('docker', 'registry', 'v2')
-  if (abs.endsWith(sep + tail)) return abs.slice(0, -(tail.length + 1))
-  if (abs.endsWith(sep + join('docker', 'registry'))) return dirname(dirname(abs))
-  return abs
+  return dataDirOf(resolve(dir))
 }
 
 export async function inspectFolder(dir: string): Promise<DataFolder & { exists: boolean; empty: boolean }> {
@@ -28,7 +24,7 @@ export async function inspectFolder(dir: string): Promise<DataFolder & { exists:
   const layout = layoutOf(dataDir)
   const isRegistry = Boolean((await statOrNull(layout.v2))?.isDirectory())
   const entries = st ? await readdir(dataDir) : []
-  const repositories = isRegistry ? (await findRepositories(layout.repositories, ['_manifests', '_layers'])).length : 0
+  const repositories = isRegistry ? (await findRepositories(layout.repositories)).length : 0
   const { bytes } = st ? await folderBytes(dataDir) : { bytes: 0 }
   return { dataDir, isRegistry, repositories, bytes, exists: Boolean(st), empty: entries.length === 0 }
 }
@@ -48,7 +44,7 @@ export async function checkAdoptable(dir: string): Promise<DataFolder> {
 
 /**
  * Copies the data folder `from` to `to`, verified: every blob is hashed while it is copied and must
- * match its digest, every other file its length. The copy goes to `<to>.berth-moving-<id>` and is
+ * match its digest, every other file its length. The copy goes to a hidden `movingCopy` beside it and is
  * renamed to `to` only when complete, so an interrupted move (even a kill) leaves the original
  * untouched and no half folder under the name the user chose. The original is never modified.
  */
@@ -69,16 +65,15 @@ export async function copyDataFolder(from: string, to: string, onProgress?: Prog
   }
 
   const total = await folderBytes(source)
-  const staging = join(parent, `.${basename(target)}.berth-moving-${randomUUID().slice(0, 8)}`)
+  const copy = paths.movingCopy(target, randomUUID().slice(0, 8))
   let copied = 0
   let files = 0
   try {
-    await copyTree(source, staging, async (src, dst, size) => {
+    await copyTree(source, copy, async (src, dst, size) => {
       const rel = relative(source, src).split(sep)
-      // blobs/<alg>/<hh>/<hex>/data: the digest says what the bytes must hash to.
-      const i = rel.indexOf('blobs')
-      const isBlob = rel[rel.length - 1] === 'data' && i >= 0 && rel.length - i === 5 && rel.slice(0, i).join('/') === 'docker/registry/v2'
-      const hash = isBlob ? createHash(rel[i + 1] === 'sha512' ? 'sha512' : 'sha256') : null
+      // A blob's data file: the digest says what the bytes must hash to.
+      const blob = blobDigestOfRelative(rel)
+      const hash = blob ? createHash(blob.algorithm === 'sha512' ? 'sha512' : 'sha256') : null
       let length = 0
       await pipeline(
         createReadStream(src, { highWaterMark: 1 << 20 }),
@@ -96,14 +91,14 @@ export async function copyDataFolder(from: string, to: string, onProgress?: Prog
       const handle = await open(dst, 'r')
       await handle.sync().finally(() => handle.close())
       if (length !== size) throw new BerthError('INTERNAL', `${src} changed while it was copied; try again with the registry stopped.`)
-      if (hash && hash.digest('hex') !== rel[i + 3])
-        throw new BerthError('INTERNAL', `The blob ${rel[i + 1]}:${rel[i + 3]} does not match its digest (corrupt in the original?); run verify. Nothing was moved.`)
+      if (hash && blob && hash.digest('hex') !== blob.hex)
+        throw new BerthError('INTERNAL', `The blob ${blob.algorithm}:${blob.hex} does not match its digest (corrupt in the original?); run verify. Nothing was moved.`)
       files++
     })
     if (existing) await rm(target, { recursive: true, force: true })
-    await rename(staging, target)
+    await rename(copy, target)
   } catch (err) {
-    await rm(staging, { recursive: true, force: true }).catch(() => {})
+    await rm(copy, { recursive: true, force: true }).catch(() => {})
     throw err
   }
   onProgress?.({ phase: 'copied', done: copied, total: total.bytes })

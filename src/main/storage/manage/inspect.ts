@@ -1,6 +1,6 @@
 import { parseDigest, type Digest } from '@shared/reference'
-import type { BlobStore } from './blobs'
-import { mediaTypeOf, parseJson, type Descriptor } from './manifests'
+import type { BlobStore } from '../core/blobs'
+import { mediaTypeOf, parseJson, type Descriptor } from '../core/manifest-json'
 
 // Reading what a stored manifest says, for people: its kind, layers, config, children, sizes.
 // Manifests and configs are immutable, so everything here is cached by digest.
@@ -62,13 +62,19 @@ function stringRecord(v: unknown): Record<string, string> {
   return out
 }
 
+/** A least-recently-used cache: a read moves the entry to the back, the front goes when it is full. */
 class Lru<V> {
   private readonly map = new Map<string, V>()
   constructor(private readonly limit: number) {}
   get(key: string): V | undefined {
-    return this.map.get(key)
+    if (!this.map.has(key)) return undefined
+    const value = this.map.get(key) as V
+    this.map.delete(key)
+    this.map.set(key, value)
+    return value
   }
   set(key: string, value: V): void {
+    this.map.delete(key)
     if (this.map.size >= this.limit) {
       const first = this.map.keys().next().value
       if (first !== undefined) this.map.delete(first)

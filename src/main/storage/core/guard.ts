@@ -15,16 +15,23 @@
  * client's existence check and its use, and a commit never drops its copy because a blob that is
  * being deleted still looked present.
  */
+/** Milliseconds since the epoch; a seam so tests can move time instead of editing the guard's state. */
+export type Clock = () => number
+
 export class BlobGuard {
   private readonly touched = new Map<string, number>()
   private readonly referenced = new Map<string, number>()
   private readonly locks = new Map<string, Promise<unknown>>()
   private collectionStartedAt: number | null = null
 
-  constructor(readonly graceMs = 10 * 60_000) {}
+  constructor(
+    readonly graceMs = 10 * 60_000,
+    private readonly now: Clock = Date.now
+  ) {}
 
   /** Records that a client just found or made the blob `digest` (call inside `withLock`). */
-  touch(digest: string, now = Date.now()): void {
+  touch(digest: string): void {
+    const now = this.now()
     this.touched.set(digest, now)
     if (this.touched.size > 200_000) this.forgetOlderThan(now - this.graceMs)
   }
@@ -34,7 +41,8 @@ export class BlobGuard {
    * collection that counts as a touch too: its scan may have read the repository before the
    * manifest's links were written, while the client's checks came before the collection began.
    */
-  referencedBy(digests: readonly string[], now = Date.now()): void {
+  referencedBy(digests: readonly string[]): void {
+    const now = this.now()
     for (const d of digests) {
       if (this.collectionStartedAt !== null) this.touched.set(d, now)
       this.referenced.set(d, now)
@@ -42,22 +50,27 @@ export class BlobGuard {
     if (this.referenced.size > 200_000) this.forgetOlderThan(now - this.graceMs)
   }
 
-  beginCollection(now = Date.now()): void {
-    this.collectionStartedAt = now
+  beginCollection(): void {
+    this.collectionStartedAt = this.now()
   }
 
   endCollection(): void {
     this.collectionStartedAt = null
-    this.forgetOlderThan(Date.now() - this.graceMs)
+    this.forgetOlderThan(this.now() - this.graceMs)
   }
 
   /** Whether the sweep must leave `digest` alone although no tag reaches it (call inside `withLock`). */
-  isProtected(digest: string, now = Date.now()): boolean {
+  isProtected(digest: string): boolean {
+    return this.protection(digest) !== null
+  }
+
+  /** Why the sweep must leave `digest` alone, or null: touched during this collection, or recently and not yet named by a manifest. */
+  protection(digest: string): 'touched during the collection' | 'pushed moments ago, no manifest names it yet' | null {
     const at = this.touched.get(digest)
-    if (at === undefined) return false
-    if (this.collectionStartedAt !== null && at >= this.collectionStartedAt) return true
+    if (at === undefined) return null
+    if (this.collectionStartedAt !== null && at >= this.collectionStartedAt) return 'touched during the collection'
     const ref = this.referenced.get(digest)
-    return now - at < this.graceMs && (ref === undefined || ref < at)
+    return this.now() - at < this.graceMs && (ref === undefined || ref < at) ? 'pushed moments ago, no manifest names it yet' : null
   }
 
   /** Runs `fn` while no other `withLock` of the same digest runs. */

@@ -1,9 +1,6 @@
 import type { Digest } from '@shared/reference'
 import type { GcReport } from '@shared/model/storage'
-import { removeTree } from './fsx'
-import { Inspector } from './inspect'
-import type { Storage } from './index'
-import { paths } from './paths'
+import type { Storage } from '../index'
 import { listBlobs, markReachable, scanRepositories, type ProgressFn } from './scan'
 
 export interface GcOptions {
@@ -25,7 +22,17 @@ export interface GcOptions {
  * then blobs, each with the `_layers` links that named it, so HEAD answers 404 at once and a client
  * pushes the layer again rather than being told it exists.
  */
-export async function collectGarbage(storage: Storage, options: GcOptions = {}, onProgress?: ProgressFn, inspector = new Inspector(storage.blobs)): Promise<GcReport> {
+export function collectGarbage(storage: Storage, options: GcOptions = {}, onProgress?: ProgressFn): Promise<GcReport> {
+  // Its many unlinks reach the change feed as one change: everything may have changed.
+  return storage.changes.coalesce('collect', async () => {
+    const report = await collect(storage, options, onProgress)
+    if (report.blobs.length > 0 || report.manifests.length > 0) storage.changes.emit({ repository: '', action: 'collect' })
+    return report
+  })
+}
+
+async function collect(storage: Storage, options: GcOptions, onProgress?: ProgressFn): Promise<GcReport> {
+  const inspector = storage.inspector
   const started = performance.now()
   const dryRun = options.dryRun ?? false
   const untagged = options.untagged ?? false
@@ -73,7 +80,7 @@ export async function collectGarbage(storage: Storage, options: GcOptions = {}, 
       if (dryRun) freed = guard.isProtected(blob.digest.value) ? null : blob.size
       else
         freed = await storage.blobs.sweep(blob.digest, async () => {
-          await Promise.all(repos.map((name) => removeTree(paths.layerLinkDir(storage.layout, name, blob.digest))))
+          await Promise.all(repos.map((name) => storage.repos.unlinkLayer(name, blob.digest)))
         })
       if (freed === null) protectedCount++
       else {

@@ -1,5 +1,7 @@
-import { parseDigest, type Digest } from '@shared/reference'
-import type { Storage } from './index'
+import type { CatalogIndex } from '../core/catalog'
+import type { ChangeFeed } from '../core/changes'
+import { mapLimit } from '../core/files'
+import type { RepositoryStore } from '../core/repositories'
 import type { Inspector } from './inspect'
 
 export interface RepositoryUsage {
@@ -21,28 +23,30 @@ export interface RepositorySizes {
 
 /**
  * Sizes per repository: what its tags reach (shared layers counted once) and the part no other
- * repository reaches. Cached per repository; `invalidate` on every change Berth sees, and entries
- * older than `maxAgeMs` are recomputed (changes made by another process on the same folder).
+ * repository reaches. Cached per repository and dropped by the change feed; entries older than
+ * `maxAgeMs` are recomputed (changes made by another process on the same folder).
  */
-export class UsageIndex {
+export class SizeIndex {
   private readonly cache = new Map<string, RepositoryUsage>()
 
   constructor(
-    private readonly storage: Storage,
+    private readonly repos: RepositoryStore,
+    private readonly catalog: CatalogIndex,
     private readonly inspector: Inspector,
+    feed: ChangeFeed,
     private readonly maxAgeMs = 15_000
-  ) {}
-
-  invalidate(name?: string): void {
-    if (name === undefined) this.cache.clear()
-    else this.cache.delete(name)
+  ) {
+    feed.subscribe(({ repository }) => {
+      if (repository === '') this.cache.clear()
+      else this.cache.delete(repository)
+    })
   }
 
   async repository(name: string): Promise<RepositoryUsage> {
     const cached = this.cache.get(name)
     if (cached && Date.now() - cached.computedAt < this.maxAgeMs) return cached
-    const tags = (await this.storage.repos.tags(name)) ?? []
-    const infos = await Promise.all(tags.map((t) => this.storage.repos.tagInfo(name, t)))
+    const tags = (await this.repos.tags(name)) ?? []
+    const infos = await Promise.all(tags.map((t) => this.repos.tagInfo(name, t)))
     const reach = new Map<string, number>()
     let lastPush: Date | null = null
     for (const info of infos) {
@@ -57,7 +61,7 @@ export class UsageIndex {
 
   /** Sizes for `names` (unique sizes are computed against every repository of the registry). */
   async sizes(names: readonly string[]): Promise<RepositorySizes[]> {
-    const all = await this.storage.catalog.list()
+    const all = await this.catalog.list()
     const usages = await mapLimit(all, 16, (n) => this.repository(n))
     const holders = new Map<string, number>()
     for (const u of usages) for (const d of u.reach.keys()) holders.set(d, (holders.get(d) ?? 0) + 1)
@@ -74,23 +78,4 @@ export class UsageIndex {
       return { name, tagCount: u.tagCount, totalSize: total, uniqueSize: unique, lastPush: u.lastPush }
     })
   }
-}
-
-export function digestOrNull(text: string): Digest | null {
-  const d = parseDigest(text)
-  return typeof d === 'object' ? d : null
-}
-
-/** Promise.all with at most `limit` running at once (keeps file handles bounded on big registries). */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length)
-  let next = 0
-  async function worker() {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i])
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
 }

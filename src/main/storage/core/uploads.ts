@@ -1,14 +1,14 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Digest } from '@shared/reference'
 import { paths, type Layout } from './paths'
-import { isNotFound, removeTree, statOrNull, syncFile } from './fsx'
+import { isNotFound, listDir, removeTree, statOrNull, syncFile } from './files'
 import { hashFile, type BlobStore } from './blobs'
 import type { RepositoryStore } from './repositories'
+import { findUploadingRepositories } from './repository-walk'
 
 /** Why an upload operation was refused; the registry maps each to a spec error code. */
 export class UploadError extends Error {
@@ -207,29 +207,39 @@ export class UploadStore {
 
   /**
    * Deletes uploads nobody has touched for `maxAgeMs` (by the data file's modification time, so an
-   * old but still moving upload stays) and that no request is using now. Returns how many went.
+   * old but still moving upload stays) and that no request is using now, in every repository.
+   * Returns how many went.
    */
-  async purge(repositories: string[], maxAgeMs: number, now = Date.now()): Promise<number> {
+  async purgeAbandoned(maxAgeMs: number, now = Date.now()): Promise<number> {
     let removed = 0
-    for (const name of repositories) {
-      let entries: string[]
-      try {
-        entries = await readdir(paths.uploadsDir(this.layout, name))
-      } catch (err) {
-        if (isNotFound(err)) continue
-        throw err
-      }
-      for (const uuid of entries) {
+    for (const name of await findUploadingRepositories(this.layout.repositories)) {
+      for (const uuid of await listDir(paths.uploadsDir(this.layout, name))) {
         if (this.isActive(name, uuid)) continue
-        const dir = paths.uploadDir(this.layout, name, uuid)
-        const st = (await statOrNull(join(dir, 'data'))) ?? (await statOrNull(dir))
+        const st = (await statOrNull(paths.uploadData(this.layout, name, uuid))) ?? (await statOrNull(paths.uploadDir(this.layout, name, uuid)))
         if (!st || now - st.mtimeMs < maxAgeMs) continue
-        await removeTree(dir)
+        await removeTree(paths.uploadDir(this.layout, name, uuid))
         this.live.delete(this.key(name, uuid))
         removed++
       }
     }
     return removed
+  }
+
+  /** Every upload on disk: count, bytes, and how many are abandoned (untouched for `maxAgeMs`, not in use). */
+  async survey(maxAgeMs: number, now = Date.now()): Promise<{ count: number; bytes: number; abandoned: number }> {
+    let count = 0
+    let bytes = 0
+    let abandoned = 0
+    for (const name of await findUploadingRepositories(this.layout.repositories)) {
+      for (const uuid of await listDir(paths.uploadsDir(this.layout, name))) {
+        const st = await statOrNull(paths.uploadData(this.layout, name, uuid))
+        count++
+        if (!st) continue
+        bytes += st.size
+        if (now - st.mtimeMs >= maxAgeMs && !this.isActive(name, uuid)) abandoned++
+      }
+    }
+    return { count, bytes, abandoned }
   }
 }
 

@@ -1,12 +1,12 @@
 import { readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
-import { findRepositories } from './catalog'
-import { isNotFound } from './fsx'
+import { isNotFound, listDir, mapLimit } from '../core/files'
+import { paths } from '../core/paths'
+import type { TagInfo } from '../core/repositories'
+import { findRepositories } from '../core/repository-walk'
+import type { Storage } from '../index'
 import type { Inspector } from './inspect'
-import type { Storage } from './index'
-import type { TagInfo } from './repositories'
-import { mapLimit } from './usage'
 
 // A full, fresh read of the tree (never the caches): what the collector, the usage picture and
 // verify work from. Cost is one readdir per folder and one small read per link.
@@ -26,10 +26,10 @@ export interface StoredBlob {
 export type ProgressFn = (p: { phase: string; done: number; total: number | null; item?: string }) => void
 
 export async function scanRepositories(storage: Storage, onProgress?: ProgressFn): Promise<RepositoryScan[]> {
-  const names = (await findRepositories(storage.layout.repositories, ['_manifests', '_layers'])).sort()
+  const names = (await findRepositories(storage.layout.repositories)).sort()
   let done = 0
   return mapLimit(names, 8, async (name) => {
-    const tagNames = await listDir(join(storage.layout.repositories, ...name.split('/'), '_manifests', 'tags'))
+    const tagNames = await listDir(paths.tagsDir(storage.layout, name))
     const [tags, revisions, layers] = await Promise.all([
       Promise.all(tagNames.map((t) => storage.repos.tagInfo(name, t))),
       storage.repos.revisions(name),
@@ -131,13 +131,4 @@ export async function folderBytes(dir: string): Promise<{ bytes: number; files: 
   }
   await visit(dir)
   return { bytes, files }
-}
-
-export async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir)
-  } catch (err) {
-    if (isNotFound(err)) return []
-    throw err
-  }
 }

@@ -1,9 +1,6 @@
-import { readdir } from 'node:fs/promises'
-import { join } from 'node:path'
-import { isValidName } from '@shared/reference'
-import { isNotFound } from './fsx'
-import type { Layout } from './paths'
-import { STAGING_PARENT } from './archive/staging'
+import type { ChangeFeed } from './changes'
+import { isHiddenRepository, type Layout } from './paths'
+import { findRepositories } from './repository-walk'
 
 /**
  * The list of repositories, kept sorted in memory. Distribution walks the whole tree on every
@@ -20,8 +17,16 @@ export class CatalogIndex {
 
   constructor(
     private readonly layout: Layout,
+    feed: ChangeFeed,
     private readonly maxAgeMs = 1000
-  ) {}
+  ) {
+    // Berth's own writes show at once; another process's within `maxAgeMs`.
+    feed.subscribe(({ repository, action }) => {
+      if (repository === '' || isHiddenRepository(repository)) return
+      if (action === 'delete-repository') this.remove(repository)
+      else this.add(repository)
+    })
+  }
 
   async list(): Promise<readonly string[]> {
     if (performance.now() - this.walkedAt > this.maxAgeMs) await this.refresh()
@@ -33,10 +38,10 @@ export class CatalogIndex {
     if (!this.walking) {
       const started = performance.now()
       this.addedDuringWalk = new Set()
-      this.walking = findRepositories(this.layout.repositories, ['_manifests', '_layers'])
+      this.walking = findRepositories(this.layout.repositories)
         .then((names) => {
-          // An import stages its blobs in a repository of its own, which is nobody's business.
-          const visible = names.filter((n) => !n.startsWith(IMPORT_STAGING_PREFIX))
+          // An import keeps its blobs in a repository of its own, which is nobody's business.
+          const visible = names.filter((n) => !isHiddenRepository(n))
           this.names = [...new Set([...visible, ...this.addedDuringWalk])].sort(compareNames)
           this.walkedAt = started
         })
@@ -48,13 +53,13 @@ export class CatalogIndex {
   }
 
   /** A repository this process just wrote to. */
-  add(name: string): void {
+  private add(name: string): void {
     if (this.walking) this.addedDuringWalk.add(name)
     const i = lowerBound(this.names, name)
     if (this.names[i] !== name) this.names = [...this.names.slice(0, i), name, ...this.names.slice(i)]
   }
 
-  remove(name: string): void {
+  private remove(name: string): void {
     const i = lowerBound(this.names, name)
     if (this.names[i] === name) this.names = [...this.names.slice(0, i), ...this.names.slice(i + 1)]
   }
@@ -72,9 +77,6 @@ export class CatalogIndex {
   }
 }
 
-/** Repositories under this prefix are an import's staging area (see storage/archive), hidden from the catalog. */
-export const IMPORT_STAGING_PREFIX = `${STAGING_PARENT}/`
-
 export function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
@@ -88,30 +90,4 @@ function lowerBound(sorted: readonly string[], key: string): number {
     else hi = mid
   }
   return lo
-}
-
-/**
- * Repository names under `root`: folders holding one of `markers` (a repository is a folder with
- * `_manifests` or `_layers`; one with only `_uploads` is being created). `_` folders are never names.
- */
-export async function findRepositories(root: string, markers: string[]): Promise<string[]> {
-  const found: string[] = []
-  async function visit(dir: string, prefix: string): Promise<void> {
-    let entries
-    try {
-      entries = await readdir(dir, { withFileTypes: true })
-    } catch (err) {
-      if (isNotFound(err)) return
-      throw err
-    }
-    if (prefix && isValidName(prefix) && entries.some((e) => e.isDirectory() && markers.includes(e.name)))
-      found.push(prefix)
-    await Promise.all(
-      entries
-        .filter((e) => e.isDirectory() && !e.name.startsWith('_'))
-        .map((e) => visit(join(dir, e.name), prefix ? `${prefix}/${e.name}` : e.name))
-    )
-  }
-  await visit(root, '')
-  return found
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
 
@@ -63,4 +63,28 @@ export async function syncFile(path: string): Promise<void> {
   } finally {
     await handle.close()
   }
+}
+
+/** A folder's entry names; a folder that is not there has none. */
+export async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir)
+  } catch (err) {
+    if (isNotFound(err)) return []
+    throw err
+  }
+}
+
+/** Promise.all with at most `limit` running at once (keeps file handles bounded on big registries). */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length)
+  let next = 0
+  async function worker() {
+    while (next < items.length) {
+      const i = next++
+      out[i] = await fn(items[i])
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return out
 }

@@ -1,11 +1,8 @@
 import { statfs } from 'node:fs/promises'
-import { join } from 'node:path'
 import type { StorageUsage } from '@shared/model/storage'
-import { findRepositories, IMPORT_STAGING_PREFIX } from './catalog'
-import { Inspector } from './inspect'
-import type { Storage } from './index'
-import { folderBytes, listBlobs, listDir, markReachable, scanRepositories, type ProgressFn } from './scan'
-import { statOrNull } from './fsx'
+import { isHiddenRepository } from '../core/paths'
+import type { Storage } from '../index'
+import { folderBytes, listBlobs, markReachable, scanRepositories, type ProgressFn } from './scan'
 
 const GIB = 1024 ** 3
 
@@ -21,10 +18,10 @@ export function isLowSpace(freeBytes: number, totalBytes: number): boolean {
  */
 export async function storageUsage(
   storage: Storage,
-  options: { uploadMaxAgeMs?: number; inspector?: Inspector } = {},
+  options: { uploadMaxAgeMs?: number } = {},
   onProgress?: ProgressFn
 ): Promise<StorageUsage> {
-  const inspector = options.inspector ?? new Inspector(storage.blobs)
+  const inspector = storage.inspector
   const repositories = await scanRepositories(storage, onProgress)
   const [blobs, everything, tree, volume] = await Promise.all([
     listBlobs(storage),
@@ -45,8 +42,8 @@ export async function storageUsage(
 
   const manifestDigests = new Set<string>()
   let untaggedTotal = 0
-  // An import's staging repository is counted in the totals but is no repository of the user's.
-  const perRepository = repositories.filter((repo) => !repo.name.startsWith(IMPORT_STAGING_PREFIX)).map((repo) => {
+  // An import's area is counted in the totals but is no repository of the user's.
+  const perRepository = repositories.filter((repo) => !isHiddenRepository(repo.name)).map((repo) => {
     const reach = reaches.get(repo.name)!
     let totalBytes = 0
     let uniqueBytes = 0
@@ -82,7 +79,7 @@ export async function storageUsage(
     }
   }
 
-  const uploads = await uploadUsage(storage, options.uploadMaxAgeMs ?? 24 * 3_600_000)
+  const uploads = await storage.uploads.survey(options.uploadMaxAgeMs ?? 24 * 3_600_000)
   const freeBytes = Number(volume.bavail) * Number(volume.bsize)
   const volumeBytes = Number(volume.blocks) * Number(volume.bsize)
   return {
@@ -97,23 +94,4 @@ export async function storageUsage(
     repositories: perRepository,
     computedAt: new Date().toISOString()
   }
-}
-
-async function uploadUsage(storage: Storage, maxAgeMs: number): Promise<StorageUsage['uploads']> {
-  const names = await findRepositories(storage.layout.repositories, ['_uploads'])
-  let count = 0
-  let bytes = 0
-  let abandoned = 0
-  const now = Date.now()
-  for (const name of names) {
-    const dir = join(storage.layout.repositories, ...name.split('/'), '_uploads')
-    for (const uuid of await listDir(dir)) {
-      const st = await statOrNull(join(dir, uuid, 'data'))
-      count++
-      if (!st) continue
-      bytes += st.size
-      if (now - st.mtimeMs >= maxAgeMs && !storage.uploads.isActive(name, uuid)) abandoned++
-    }
-  }
-  return { count, bytes, abandoned }
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import { parseDigest, type Digest, type DigestAlgorithm } from '@shared/reference'
 import type { BlobStore } from './blobs'
+import type { ChangeFeed } from './changes'
+import { describeStored, mediaTypeOf, parseManifest, type Descriptor } from './manifest-json'
 import type { RepositoryStore } from './repositories'
-import { describeStored, mediaTypeOf, parseJson, parseManifest, ManifestError, type Descriptor } from './manifests'
+import { RepositoryBlobs } from './repository-blobs'
 
 export class MissingReferencesError extends Error {
   constructor(readonly missing: { digest: string; kind: 'blob' | 'manifest' }[]) {
@@ -39,7 +41,8 @@ export class ManifestStore {
 
   constructor(
     private readonly blobs: BlobStore,
-    private readonly repos: RepositoryStore
+    private readonly repos: RepositoryStore,
+    private readonly feed: ChangeFeed
   ) {}
 
   /** Resolves a tag or digest to a manifest this repository holds. */
@@ -74,20 +77,20 @@ export class ManifestStore {
       throw new DigestMismatchError(`the manifest's digest is ${digest.value}, not ${reference.digest.value}`)
     const parsed = parseManifest(bytes, contentType)
 
+    const repository = new RepositoryBlobs(name, this.blobs, this.repos)
     const missing: { digest: string; kind: 'blob' | 'manifest' }[] = []
     const blobChecks = parsed.blobs.map(async (d) => {
-      if (!(await this.repos.hasBlob(name, d)) || (await this.blobs.claim(d)) === null)
-        missing.push({ digest: d.value, kind: 'blob' })
+      if ((await repository.stat(d)) === null) missing.push({ digest: d.value, kind: 'blob' })
     })
     const manifestChecks = parsed.manifests.map(async (d) => {
-      if (!(await this.repos.hasRevision(name, d)) || (await this.blobs.claim(d)) === null) missing.push({ digest: d.value, kind: 'manifest' })
+      if ((await repository.statManifest(d)) === null) missing.push({ digest: d.value, kind: 'manifest' })
     })
     await Promise.all([...blobChecks, ...manifestChecks])
     if (missing.length > 0) throw new MissingReferencesError(missing)
 
     await this.blobs.putBytes(digest, bytes)
     await this.repos.linkRevision(name, digest)
-    if (reference.tag) await this.repos.tag(name, reference.tag, digest)
+    if (reference.tag) await this.repos.tag(name, reference.tag, digest, { quiet: true })
     // Its references are now kept by reachability, no longer by the grace of a recent touch.
     this.blobs.guard.referencedBy([...parsed.blobs, ...parsed.manifests].map((d) => d.value))
     if (reference.tag) this.blobs.guard.referencedBy([digest.value])
@@ -98,15 +101,18 @@ export class ManifestStore {
       artifactType: parsed.artifactType,
       annotations: parsed.annotations
     })
+    this.feed.emit({ repository: name, action: 'push', reference: reference.tag ?? digest.value })
     return { digest, subject: parsed.subject }
   }
 
   /** Deletes a manifest revision and every tag pointing at it; false when the repository lacks it. */
   async delete(name: string, digest: Digest): Promise<boolean> {
     const tags = await this.repos.tagsPointingTo(name, digest)
-    const had = await this.repos.unlinkRevision(name, digest)
-    await Promise.all(tags.map((t) => this.repos.untag(name, t)))
-    return had || tags.length > 0
+    const had = await this.repos.unlinkRevision(name, digest, { quiet: true })
+    await Promise.all(tags.map((t) => this.repos.untag(name, t, { quiet: true })))
+    const gone = had || tags.length > 0
+    if (gone) this.feed.emit({ repository: name, action: 'delete', reference: digest.value })
+    return gone
   }
 
   /** The manifests of `name` whose subject is `subject`, as descriptors for the referrers index. */
@@ -153,4 +159,3 @@ export class ManifestStore {
   }
 }
 
-export { ManifestError, parseJson }

@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { mkdir, readFile, rename, rm, unlink } from 'node:fs/promises'
 import type { Digest, DigestAlgorithm } from '@shared/reference'
+import type { Readable } from 'node:stream'
 import { paths, type Layout } from './paths'
-import { isNotFound, statOrNull, writeFileAtomic } from './fsx'
+import { isNotFound, statOrNull, writeFileAtomic } from './files'
 import { BlobGuard } from './guard'
 
 /** The global content-addressable store: `blobs/<alg>/<hh>/<hex>/data`. Knows nothing of repositories. */
@@ -72,6 +73,11 @@ export class BlobStore {
       await after()
       return size ?? 0
     })
+  }
+
+  /** The bytes `start`..`end` (inclusive) of a stored blob, streamed from disk with backpressure. */
+  open(digest: Digest, range?: { start: number; end: number }): Readable {
+    return createReadStream(this.dataPath(digest), { start: range?.start, end: range?.end, highWaterMark: 1 << 20 })
   }
 
   async readBytes(digest: Digest): Promise<Buffer | null> {

@@ -1,18 +1,15 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { readdir, rmdir } from 'node:fs/promises'
+import { rmdir } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { Readable } from 'node:stream'
 import { BerthError } from '@shared/errors'
 import { parseDigest, type Digest } from '@shared/reference'
 import type { Storage } from '../index'
-import { removeTree, statOrNull } from '../fsx'
-import { paths } from '../paths'
-import { UploadError } from '../uploads'
+import { listDir, removeTree, statOrNull } from '../core/files'
+import { paths } from '../core/paths'
+import { UploadError } from '../core/uploads'
 
-/** Where staging repositories live: a valid repository name no person would choose. */
-export const STAGING_PARENT = 'berth-import-tmp'
-
-export interface StagedBlob {
+export interface AreaBlob {
   digest: Digest
   size: number
   /** The content starts with gzip's magic bytes (decides a docker layer's media type). */
@@ -20,35 +17,34 @@ export interface StagedBlob {
 }
 
 /**
- * Blobs of one import, written through the upload store into a repository of their own (so each
- * digest is verified and committed like a push, and nothing reaches a real repository until the
- * whole archive has been read and checked). `dispose()` removes that repository: whatever was
- * staged but not linked into a real repository is then unreferenced, for the garbage collector.
+ * Blobs of one import, written through the upload store into a hidden repository of their own (so
+ * each digest is verified and committed like a push, and nothing reaches a real repository until
+ * the whole archive has been read and checked). `dispose()` removes that repository: whatever was
+ * read but not linked into a real repository is then unreferenced, for the garbage collector.
  */
-export class Staging {
-  readonly repository = `${STAGING_PARENT}/${randomUUID().replaceAll('-', '')}`
-  private readonly byDigest = new Map<string, StagedBlob>()
+export class ImportArea {
+  readonly repository = paths.importAreaName(randomUUID().replaceAll('-', ''))
+  private readonly byDigest = new Map<string, AreaBlob>()
 
   constructor(private readonly storage: Storage) {}
 
   /**
-   * Removes staging repositories left by imports that never finished (a killed process) once they are
-   * a day old: their blobs are then unreferenced, and the garbage collector takes them.
+   * Removes import areas left by imports that never finished (a killed process) once they are a day
+   * old: their blobs are then unreferenced, and the garbage collector takes them.
    */
   static async sweepStale(storage: Storage, maxAgeMs = 24 * 3_600_000, now = Date.now()): Promise<number> {
-    const parent = join(storage.layout.repositories, STAGING_PARENT)
+    const parent = paths.importAreaParent(storage.layout)
     let removed = 0
-    for (const name of await readdir(parent).catch(() => [] as string[])) {
+    for (const name of await listDir(parent)) {
       const st = await statOrNull(join(parent, name))
       if (!st?.isDirectory() || now - st.mtimeMs < maxAgeMs) continue
       await removeTree(join(parent, name))
-      storage.catalog.remove(`${STAGING_PARENT}/${name}`)
       removed++
     }
     return removed
   }
 
-  get(digest: string): StagedBlob | undefined {
+  get(digest: string): AreaBlob | undefined {
     return this.byDigest.get(digest)
   }
 
@@ -57,7 +53,7 @@ export class Staging {
    * path, a docker config's file name), else INVALID_INPUT naming `where`; without it, its digest
    * is whatever it hashes to.
    */
-  async stage(content: AsyncIterable<Buffer>, where: string, expected?: Digest): Promise<StagedBlob> {
+  async add(content: AsyncIterable<Buffer>, where: string, expected?: Digest): Promise<AreaBlob> {
     // With a digest to check, the upload store's own running hash does it (one pass over the bytes).
     const hash = expected ? null : createHash('sha256')
     let head: Buffer | null = null
@@ -77,7 +73,7 @@ export class Staging {
       const size = await this.storage.uploads.commit(this.repository, uuid, digest)
       committed = true
       const h = head as Buffer | null
-      const blob: StagedBlob = { digest, size, gzip: h !== null && h.length === 2 && h[0] === 0x1f && h[1] === 0x8b }
+      const blob: AreaBlob = { digest, size, gzip: h !== null && h.length === 2 && h[0] === 0x1f && h[1] === 0x8b }
       this.byDigest.set(digest.value, blob)
       return blob
     } catch (err) {
@@ -94,6 +90,5 @@ export class Staging {
     await removeTree(dir)
     // The shared parent goes too once no other import uses it.
     await rmdir(dirname(dir)).catch(() => {})
-    this.storage.catalog.remove(this.repository)
   }
 }

@@ -1,7 +1,6 @@
 import { readFile, rm } from 'node:fs/promises'
-import { join } from 'node:path'
-import { writeFileAtomic } from './fsx'
-import type { Layout } from './paths'
+import { writeFileAtomic } from '../core/files'
+import { paths, type Layout } from '../core/paths'
 
 // `<data>/berth/serving.json`: which process serves this folder, so that offline commands
 // (`berth gc`, `berth move`) refuse to change a folder a running registry is writing to.
@@ -13,7 +12,7 @@ export interface ServingInfo {
   since: string
 }
 
-const file = (layout: Layout) => join(layout.berth, 'serving.json')
+const file = paths.servingFile
 
 export async function markServing(layout: Layout, info: Omit<ServingInfo, 'pid' | 'since'>): Promise<void> {
   await writeFileAtomic(file(layout), JSON.stringify({ pid: process.pid, since: new Date().toISOString(), ...info }))

@@ -1,0 +1,75 @@
+import type { Api } from '@shared/contract'
+import { BerthError } from '@shared/errors'
+import { formatReference } from '@shared/reference'
+import type { DockerEngine } from '../docker/engine'
+import { listImages, removeImage, tagImage } from '../docker/images'
+import { adviseDockerError } from '../docker/progress'
+import { pullAndRun, runCommand } from '../docker/run'
+import { pull, push } from '../docker/transfer'
+import type { RegistryHost } from './registry-host'
+import type { TransferManager } from './transfers'
+
+type DockerMethods = { [M in keyof Api as M extends `docker.${string}` | `transfers.${string}` ? M : never]: Api[M] }
+
+/** The Docker methods of the contract: the local engine's images, push and pull through it, run, and the transfers. */
+export function createDockerApi(engine: DockerEngine, registry: RegistryHost, transfers: TransferManager): DockerMethods {
+  function requireRunning(what: string): string {
+    const status = registry.status()
+    if (status.state !== 'running') throw new BerthError('REGISTRY_STOPPED', `The registry is not running, so ${what}. Start it first (Start registry).`)
+    return status.pullHost
+  }
+
+  /** Docker calls that fail because the engine left get the engine re-checked (and the UI told). */
+  async function withEngine<T>(fn: (docker: Awaited<ReturnType<DockerEngine['client']>>) => Promise<T>): Promise<T> {
+    const docker = await engine.client()
+    try {
+      return await fn(docker)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'ECONNREFUSED' || code === 'ENOENT' || code === 'EPIPE' || code === 'ECONNRESET') {
+        await engine.lost()
+        throw new BerthError('DOCKER_UNREACHABLE', engine.status.problem ?? 'The Docker engine went away.')
+      }
+      throw err
+    }
+  }
+
+  return {
+    'docker.status': () => engine.check(),
+    'docker.images': (input) => withEngine((docker) => listImages(docker, input?.includeDangling ?? false)),
+    'docker.tag': async ({ image, repository, tag }) => {
+      const host = registry.status().pullHost
+      await withEngine((docker) => tagImage(docker, image, `${host}/${repository}`, tag))
+      return { reference: formatReference(host, repository, tag) }
+    },
+    'docker.push': async ({ image, repository, tag }) => {
+      const host = requireRunning('Docker has nowhere to push')
+      const reference = formatReference(host, repository, tag)
+      await withEngine((docker) => tagImage(docker, image, `${host}/${repository}`, tag))
+      const docker = await engine.client()
+      const t = transfers.start('push', image, reference, (signal, onUpdate) => push(docker, reference, signal, onUpdate), (m) => adviseDockerError(m, host))
+      return { transferId: t.id, reference }
+    },
+    'docker.pull': async ({ repository, reference }) => {
+      const host = requireRunning('Docker has nothing to pull from')
+      const ref = formatReference(host, repository, reference)
+      const docker = await engine.client()
+      const t = transfers.start('pull', ref, ref, (signal, onUpdate) => pull(docker, ref, signal, onUpdate), (m) => adviseDockerError(m, host))
+      return { transferId: t.id, reference: ref }
+    },
+    'docker.removeImage': ({ image, force }) => withEngine((docker) => removeImage(docker, image, force).then((removed) => ({ removed }))),
+    'docker.run': async ({ repository, reference, ports, name, network }) => {
+      const host = requireRunning('Docker cannot fetch the image')
+      const run = { image: formatReference(host, repository, reference), ports, name, network }
+      return withEngine(async (docker) => {
+        const { id, name: actual } = await pullAndRun(docker, run, host)
+        return { containerId: id, name: actual, command: runCommand(run) }
+      })
+    },
+    'transfers.list': async () => transfers.list(),
+    'transfers.cancel': async ({ id }) => {
+      if (!transfers.cancel(id)) throw new BerthError('NOT_FOUND', `No running transfer ${id}; it may have finished already.`)
+      return { ok: true as const }
+    }
+  }
+}

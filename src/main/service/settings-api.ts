@@ -1,0 +1,35 @@
+import type { Api } from '@shared/contract'
+import type { EventBus } from './events'
+import type { RegistryHost } from './registry-host'
+import type { SettingsStore } from './settings-store'
+
+type SettingsMethods = { [M in keyof Api as M extends `registry.${string}` | `settings.${string}` ? M : never]: Api[M] }
+
+/** The registry's lifecycle and the settings: a change of address or folder restarts a running registry. */
+export function createSettingsApi(
+  registry: RegistryHost,
+  settings: SettingsStore,
+  bus: EventBus,
+  onStartAtLogin?: (enabled: boolean) => void
+): SettingsMethods {
+  return {
+    'registry.status': async () => registry.status(),
+    'registry.start': () => registry.start(),
+    'registry.stop': () => registry.stop(),
+    'registry.restart': () => registry.restart(),
+    'settings.get': async () => settings.get(),
+    'settings.update': async (patch) => {
+      const before = settings.get()
+      const next = await settings.update(patch)
+      if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) onStartAtLogin?.(next.startAtLogin)
+      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir
+      if (moved) {
+        if (registry.running) await registry.restart()
+        else bus.emit('registry.status', registry.status())
+        // Another folder: opening it announces that everything changed.
+        if (next.dataDir !== before.dataDir) await registry.storage()
+      }
+      return next
+    }
+  }
+}
