@@ -48,7 +48,7 @@ interface CatalogState {
   openReference(reference: string, parent?: string | null): void
   loadDetail(): Promise<void>
   back(): void
-  /** A catalog.changed event (or our own write): refetch what shows that repository. */
+  /** A catalog.changed event (our own writes included: the change feed announces them): refetch what shows that repository. */
   invalidate(change: CatalogChange): void
 
   deleteTag(repository: string, tag: string): Promise<void>
@@ -198,21 +198,17 @@ export const useCatalog = create<CatalogState>()((set, get) => ({
     await call('catalog.deleteTag', { repository, tag })
     const d = get().detail
     if (d && d.repository === repository && (d.reference === tag || d.parent === tag)) set({ detail: null })
-    get().invalidate({ repository, action: 'delete', reference: tag })
   },
 
   async deleteManifest(repository, digest) {
     const { tags } = await call('catalog.deleteManifest', { repository, digest })
     const d = get().detail
     if (d && d.repository === repository) set({ detail: null })
-    get().invalidate({ repository, action: 'delete', reference: digest })
     return tags
   },
 
   async retag(input) {
-    const out = await call('catalog.retag', input)
-    get().invalidate({ repository: input.targetRepository, action: 'retag', reference: input.targetTag })
-    return out
+    return call('catalog.retag', input)
   },
 
   async pullCommand(repository, reference) {

@@ -2,7 +2,6 @@ import { create } from 'zustand'
 import type { ApiOutput } from '@shared/contract'
 import type { DataFolder, GcReport, RegistryVolume, RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport } from '@shared/model/storage'
 import { call, messageOf, pathForDroppedFile } from '../lib/client'
-import { useCatalog } from './catalog'
 import { useRegistry } from './registry'
 import { useSettings } from './settings'
 
@@ -108,17 +107,15 @@ const USAGE_DEBOUNCE_MS = 800
 let usageSeq = 0
 let pendingUsage: ReturnType<typeof setTimeout> | undefined
 
-/** After a write: the repositories and tags on screen may have changed. */
-function catalogChanged(repository = '') {
-  useCatalog.getState().invalidate({ repository, action: 'delete' })
-}
-
-/** After the registry switched folders: everything it shows is another registry's. */
+/** After the registry switched folders: its address and settings changed (the catalog hears it from the change feed). */
 function folderSwitched() {
   void useRegistry.getState().load()
   void useSettings.getState().load()
-  void useCatalog.getState().loadRepositories()
 }
+
+/** The slices that hold one action's Job. */
+type JobKey = { [K in keyof StorageState]: StorageState[K] extends Job<unknown> ? K : never }[keyof StorageState]
+type JobResult<K extends JobKey> = StorageState[K] extends Job<infer T> ? T : never
 
 export const useStorage = create<StorageState>()((set, get) => {
   const startOp = (operation: StorageOperation) =>
@@ -128,18 +125,41 @@ export const useStorage = create<StorageState>()((set, get) => {
       return { progress }
     })
 
-  const runImport = async (job: ImportJob, resolve: () => Promise<string>) => {
-    set({ importJob: job })
+  /**
+   * Runs one action into its Job slice: running while it works, then its result or its advice.
+   * `once`: a second start while it runs is ignored; `keep`: the last result stays on screen
+   * meanwhile; `operation`: its storage.progress starts afresh. The catalog and usage refresh
+   * themselves from the change feed, never from here.
+   */
+  const job = async <K extends JobKey>(
+    key: K,
+    work: () => Promise<JobResult<K>>,
+    options: { once?: boolean; keep?: boolean; operation?: StorageOperation; extra?: Partial<StorageState> } = {}
+  ): Promise<JobResult<K> | null> => {
+    if (options.once && (get()[key] as Job<unknown>).running) return null
+    const current = { ...get()[key], ...(options.extra?.[key] as object | undefined) } as Job<JobResult<K>>
+    set({ ...options.extra, [key]: { ...current, running: true, result: options.keep ? current.result : null, error: null } } as Partial<StorageState>)
+    if (options.operation) startOp(options.operation)
+    try {
+      const result = await work()
+      set({ [key]: { ...get()[key], running: false, result, error: null } } as Partial<StorageState>)
+      return result
+    } catch (err) {
+      set({ [key]: { ...get()[key], running: false, result: null, error: messageOf(err) } } as Partial<StorageState>)
+      return null
+    }
+  }
+
+  const runImport = async (importJob: ImportJob, resolve: () => Promise<string>) => {
+    set({ importJob })
     startOp('import')
     try {
       const path = await resolve()
-      set({ importJob: { ...job, path, phase: 'importing' } })
-      const result = await call('storage.import', job.repository ? { file: path, repository: job.repository } : { file: path })
-      set({ importJob: { ...job, path, phase: 'done', result } })
-      for (const repository of new Set(result.images.map((i) => i.repository))) catalogChanged(repository)
-      void get().loadUsage(true)
+      set({ importJob: { ...importJob, path, phase: 'importing' } })
+      const result = await call('storage.import', importJob.repository ? { file: path, repository: importJob.repository } : { file: path })
+      set({ importJob: { ...importJob, path, phase: 'done', result } })
     } catch (err) {
-      set((s) => ({ importJob: { ...job, path: s.importJob?.path ?? job.path, phase: 'error', error: messageOf(err) } }))
+      set((s) => ({ importJob: { ...importJob, path: s.importJob?.path ?? importJob.path, phase: 'error', error: messageOf(err) } }))
     }
   }
 
@@ -194,54 +214,29 @@ export const useStorage = create<StorageState>()((set, get) => {
     },
 
     async runDryRun() {
-      if (get().gc.running) return null
       const options = get().gcOptions
-      set({ gc: { running: true, mode: 'dry-run', result: get().gc.result, error: null } })
-      startOp('gc')
-      try {
-        const report = await call('storage.gc', { dryRun: true, ...options })
-        set({ dryRun: { ...report, options }, gc: { running: false, mode: 'dry-run', result: null, error: null } })
-        return report
-      } catch (err) {
-        set({ gc: { running: false, mode: 'dry-run', result: null, error: messageOf(err) } })
-        return null
-      }
+      const report = await job('gc', () => call('storage.gc', { dryRun: true, ...options }), { once: true, keep: true, operation: 'gc', extra: { gc: { ...get().gc, mode: 'dry-run' } } })
+      // A dry run is shown as the plan, not as something done.
+      if (report) set({ dryRun: { ...report, options }, gc: { ...get().gc, result: null } })
+      return report
     },
 
     async collect() {
-      if (get().gc.running) return null
       const options = get().gcOptions
-      set({ gc: { running: true, mode: 'collect', result: null, error: null } })
-      startOp('gc')
-      try {
-        const report = await call('storage.gc', { dryRun: false, ...options })
-        set({ gc: { running: false, mode: 'collect', result: report, error: null }, dryRun: null })
-        if (report.manifests.length > 0) catalogChanged()
-        void get().loadUsage(true)
-        return report
-      } catch (err) {
-        set({ gc: { running: false, mode: 'collect', result: null, error: messageOf(err) } })
-        return null
-      }
+      const report = await job('gc', () => call('storage.gc', { dryRun: false, ...options }), { once: true, operation: 'gc', extra: { gc: { ...get().gc, mode: 'collect' } } })
+      if (report) set({ dryRun: null })
+      return report
     },
 
     async deleteRepository(repository, collect) {
       startOp('delete')
       const out = await call('storage.deleteRepository', collect ? { repository, collect: true } : { repository })
       set((s) => ({ exportSelection: s.exportSelection.filter((r) => r !== repository), dryRun: null }))
-      catalogChanged(repository)
-      void get().loadUsage(true)
       return out
     },
 
     async previewRetention(rule) {
-      set({ retentionRule: rule, retention: { running: true, result: null, error: null }, retentionApplied: idle() })
-      try {
-        const result = await call('storage.retentionPreview', rule)
-        set({ retention: { running: false, result, error: null } })
-      } catch (err) {
-        set({ retention: { running: false, result: null, error: messageOf(err) } })
-      }
+      await job('retention', () => call('storage.retentionPreview', rule), { extra: { retentionRule: rule, retentionApplied: idle() } })
     },
 
     clearRetention() {
@@ -250,25 +245,13 @@ export const useStorage = create<StorageState>()((set, get) => {
 
     async applyRetention() {
       const tags = get().retention.result
-      if (!tags || tags.length === 0 || get().retentionApplied.running) return
-      set({ retentionApplied: { running: true, result: null, error: null } })
-      try {
-        const result = await call('storage.retentionApply', { tags })
-        set({ retentionApplied: { running: false, result, error: null }, retention: idle(), retentionRule: null, dryRun: null })
-        for (const repository of new Set(tags.map((t) => t.repository))) catalogChanged(repository)
-        void get().loadUsage(true)
-      } catch (err) {
-        set({ retentionApplied: { running: false, result: null, error: messageOf(err) } })
-      }
+      if (!tags || tags.length === 0) return
+      const result = await job('retentionApplied', () => call('storage.retentionApply', { tags }), { once: true })
+      if (result) set({ retention: idle(), retentionRule: null, dryRun: null })
     },
 
     async inspectFolder(dataDir) {
-      set({ inspected: { running: true, result: null, error: null }, opened: idle() })
-      try {
-        set({ inspected: { running: false, result: await call('storage.inspectFolder', { dataDir }), error: null } })
-      } catch (err) {
-        set({ inspected: { running: false, result: null, error: messageOf(err) } })
-      }
+      await job('inspected', () => call('storage.inspectFolder', { dataDir }), { extra: { opened: idle() } })
     },
 
     resetFolder() {
@@ -276,33 +259,18 @@ export const useStorage = create<StorageState>()((set, get) => {
     },
 
     async openFolder(dataDir) {
-      set({ opened: { running: true, result: null, error: null } })
-      try {
-        const result = await call('storage.open', { dataDir })
-        set({ opened: { running: false, result, error: null }, dryRun: null, gc: { ...idle<GcReport>(), mode: null }, retention: idle(), verified: idle(), exportSelection: [] })
-        folderSwitched()
-        void get().loadUsage(true)
-        return true
-      } catch (err) {
-        set({ opened: { running: false, result: null, error: messageOf(err) } })
-        return false
-      }
+      const result = await job('opened', () => call('storage.open', { dataDir }))
+      if (!result) return false
+      set({ dryRun: null, gc: { ...idle<GcReport>(), mode: null }, retention: idle(), verified: idle(), exportSelection: [] })
+      folderSwitched()
+      return true
     },
 
     async moveFolder(target) {
       if (get().moved.running) return false
-      set({ moved: { running: true, result: null, error: null } })
-      startOp('move')
-      try {
-        const result = await call('storage.move', { target })
-        set({ moved: { running: false, result, error: null } })
-        folderSwitched()
-        void get().loadUsage(true)
-        return true
-      } catch (err) {
-        set({ moved: { running: false, result: null, error: messageOf(err) } })
-        return false
-      }
+      const result = await job('moved', () => call('storage.move', { target }), { operation: 'move' })
+      if (result) folderSwitched()
+      return result !== null
     },
 
     resetMove() {
@@ -310,12 +278,7 @@ export const useStorage = create<StorageState>()((set, get) => {
     },
 
     async loadVolumes() {
-      set((s) => ({ volumes: { running: true, result: s.volumes.result, error: null } }))
-      try {
-        set({ volumes: { running: false, result: await call('storage.dockerVolumes'), error: null } })
-      } catch (err) {
-        set({ volumes: { running: false, result: null, error: messageOf(err) } })
-      }
+      await job('volumes', () => call('storage.dockerVolumes'), { keep: true })
     },
 
     toggleExport(reference) {
@@ -327,14 +290,7 @@ export const useStorage = create<StorageState>()((set, get) => {
     },
 
     async exportImages(input) {
-      if (get().exported.running) return
-      set({ exported: { running: true, result: null, error: null } })
-      startOp('export')
-      try {
-        set({ exported: { running: false, result: await call('storage.export', input), error: null } })
-      } catch (err) {
-        set({ exported: { running: false, result: null, error: messageOf(err) } })
-      }
+      await job('exported', () => call('storage.export', input), { once: true, operation: 'export' })
     },
 
     async importFile(file, repository) {
@@ -348,10 +304,10 @@ export const useStorage = create<StorageState>()((set, get) => {
     },
 
     async retryImport(repository) {
-      const job = get().importJob
-      if (!job || !job.path || isImporting(job)) return
-      const path = job.path
-      await runImport({ ...job, phase: 'importing', repository: repository ?? null, result: null, error: null }, async () => path)
+      const current = get().importJob
+      if (!current || !current.path || isImporting(current)) return
+      const path = current.path
+      await runImport({ ...current, phase: 'importing', repository: repository ?? null, result: null, error: null }, async () => path)
     },
 
     closeImport() {
@@ -359,14 +315,7 @@ export const useStorage = create<StorageState>()((set, get) => {
     },
 
     async verify() {
-      if (get().verified.running) return
-      set({ verified: { running: true, result: null, error: null } })
-      startOp('verify')
-      try {
-        set({ verified: { running: false, result: await call('storage.verify'), error: null } })
-      } catch (err) {
-        set({ verified: { running: false, result: null, error: messageOf(err) } })
-      }
+      await job('verified', () => call('storage.verify'), { once: true, operation: 'verify' })
     }
   }
 })
