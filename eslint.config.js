@@ -4,6 +4,24 @@ import tseslint from 'typescript-eslint'
 import reactHooks from 'eslint-plugin-react-hooks'
 import globals from 'globals'
 
+/**
+ * A layer rule: files matching `files` may not import from the sibling folders `forbidden` (by
+ * relative path), nor the modules in `alsoForbidden`. Electron stays forbidden everywhere but the shell.
+ */
+function layer(files, forbidden, why, alsoForbidden = []) {
+  return {
+    files: [files],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [noElectron, ...alsoForbidden.map((name) => ({ name, message: `Layer rule: ${why}.` }))],
+        patterns: forbidden.map((folder) => ({ regex: `^(\\.\\./)+${folder}(/|$)`, message: `Layer rule: ${why}.` }))
+      }]
+    }
+  }
+}
+
+const ABOVE_STORAGE = ['registry', 'service', 'docker', 'shell', 'remote', 'cli']
+
 const noElectron = {
   name: 'electron',
   message: 'Only src/main/shell and the preload may import electron: the core must run in plain Node.'
@@ -27,6 +45,15 @@ export default defineConfig(
     ignores: ['src/main/shell/**', 'src/main/index.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [noElectron] }] }
   },
+  // The layers of the main process (DESIGN.md): each folder says what it may import; the service composes.
+  // (A later rule replaces an earlier one for the same files, so each repeats what the folder above forbids.)
+  layer('src/main/storage/**/*.ts', ABOVE_STORAGE, 'storage is the bottom layer: it knows no server, service, engine or window'),
+  layer('src/main/storage/core/**/*.ts', [...ABOVE_STORAGE, 'manage', 'archive'], 'the core store knows nothing of management or archives (they build on it)', ['../index', '../../storage']),
+  layer('src/main/storage/manage/**/*.ts', [...ABOVE_STORAGE, 'archive'], 'management builds on the core store, not on archives'),
+  layer('src/main/registry/**/*.ts', ['service', 'docker', 'shell', 'remote', 'cli'], 'the registry serves storage; the service composes it with the rest'),
+  layer('src/main/docker/**/*.ts', ['storage', 'registry', 'service', 'shell', 'remote', 'cli'], 'the Docker controller talks to the engine only; the service joins it to storage'),
+  layer('src/main/remote/**/*.ts', ['service', 'docker', 'shell', 'cli'], 'the registry client knows no service, engine or window'),
+  layer('src/main/service/**/*.ts', ['shell', 'cli'], 'the service runs without Electron and without the command line'),
   {
     files: ['src/shared/**/*.ts'],
     rules: {

@@ -14,7 +14,7 @@ export default defineConfig({
     projects: [
       {
         resolve: { alias },
-        test: { name: 'unit', environment: 'node', include: ['src/**/*.test.ts', 'test/api/**/*.test.ts'] }
+        test: { name: 'unit', environment: 'node', include: ['src/**/*.test.ts', 'test/api/**/*.test.ts', 'test/lint/**/*.test.ts'] }
       },
       {
         resolve: { alias },

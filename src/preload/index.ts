@@ -1,8 +1,10 @@
 import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron'
-import { EVENT_NAMES, METHOD_NAMES, ipcChannel, type BerthBridge, type EventName, type MethodName } from '../shared/contract'
+import { EVENT_NAMES, METHOD_NAMES, ipcChannel, type EventName, type MethodName } from '../shared/contract/channels'
+import type { BerthBridge } from '../shared/contract'
 
-// window.berth, derived from the contract: invoke only contract methods, listen only to contract
-// events. The page never sees ipcRenderer itself.
+// window.berth, derived from the contract's names (channels.ts: no schemas in a sandboxed preload):
+// invoke only contract methods, listen only to contract events. The page never sees ipcRenderer itself.
+// Inputs are validated in the main process, at the boundary.
 
 const methods = new Set<string>(METHOD_NAMES)
 const events = new Set<string>(EVENT_NAMES)

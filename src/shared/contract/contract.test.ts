@@ -1,11 +1,16 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { EVENT_NAMES, METHOD_NAMES, events, methods, type Api, type ApiOutput, type BerthBridge } from './index'
+import * as channels from './channels'
 
 describe('the contract', () => {
   it('keeps the method names scripts rely on, all named <area>.<verb>', () => {
     for (const name of ['registry.status', 'registry.start', 'registry.stop', 'catalog.repositories', 'catalog.tags', 'catalog.manifest', 'catalog.deleteTag', 'docker.status', 'docker.images', 'docker.tag', 'docker.push', 'docker.pull', 'transfers.cancel'])
       expect(METHOD_NAMES).toContain(name)
     for (const name of [...METHOD_NAMES, ...EVENT_NAMES]) expect(name).toMatch(/^[a-z]+\.[a-zA-Z]+$/)
+  })
+  it('names in channels.ts (all the preload bundles) are exactly the contract\'s methods and events', () => {
+    expect([...channels.METHOD_NAMES].sort()).toEqual(Object.keys(methods).sort())
+    expect([...channels.EVENT_NAMES].sort()).toEqual(Object.keys(events).sort())
   })
   it('documents every method and event', () => {
     for (const m of Object.values(methods)) expect(m.doc.length).toBeGreaterThan(10)
