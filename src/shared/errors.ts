@@ -48,15 +48,20 @@ export class BerthError extends Error {
   }
 }
 
+/** Why a value was refused, in one sentence a person can act on: the first problem and where, and how many more. */
+export function describeZodIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const first = issues[0]
+  if (!first) return 'invalid'
+  const where = first.path.length ? `${first.path.join('.')}: ` : ''
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more problem${issues.length > 2 ? 's' : ''})` : ''
+  return `${where}${first.message}${more}`
+}
+
 /** Anything thrown, as wire data: BerthErrors keep their code, the rest become INTERNAL. */
 export function toErrorData(err: unknown): BerthErrorData {
   if (err instanceof BerthError) return err.toData()
   // A schema refusal deep inside (e.g. a settings file edited by hand) reads as its first issue, not as JSON.
-  if (err instanceof z.ZodError) {
-    const first = err.issues[0]
-    const where = first?.path.length ? `${first.path.join('.')}: ` : ''
-    return { code: 'INTERNAL', message: `Berth met data it cannot use (${where}${first?.message ?? 'invalid'}).`, detail: err.issues }
-  }
+  if (err instanceof z.ZodError) return { code: 'INTERNAL', message: `Berth met data it cannot use (${describeZodIssues(err.issues)}).`, detail: err.issues }
   const message = err instanceof Error ? err.message : String(err)
   return { code: 'INTERNAL', message: `Something went wrong inside Berth: ${message}` }
 }

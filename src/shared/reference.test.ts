@@ -73,3 +73,19 @@ describe('image references, as docker splits them', () => {
     ['library/nginx', { repository: 'library/nginx', tag: null, digest: null }]
   ])('%s', (text, expected) => expect(splitImageReference(text)).toEqual(expected))
 })
+
+describe('advice while typing a name or tag', () => {
+  it('says what to fix, and nothing when it is fine', async () => {
+    const { repositoryProblem, tagProblem, formatReference, digestOrNull } = await import('./reference')
+    expect(repositoryProblem('')).toMatch(/Name the repository/)
+    expect(repositoryProblem('Team/App')).toMatch(/lowercase/)
+    expect(repositoryProblem('team/app')).toBeNull()
+    expect(tagProblem('-x')).toMatch(/not starting with/)
+    expect(tagProblem('v1.2')).toBeNull()
+    const digest = `sha256:${'a'.repeat(64)}`
+    expect(formatReference('localhost:5000', 'team/app', digest)).toBe(`localhost:5000/team/app@${digest}`)
+    expect(formatReference('localhost:5000', 'team/app', 'v1')).toBe('localhost:5000/team/app:v1')
+    expect(digestOrNull('v1')).toBeNull()
+    expect(digestOrNull(digest)?.hex).toBe('a'.repeat(64))
+  })
+})

@@ -20,6 +20,18 @@ export function isValidTag(tag: string): boolean {
   return TAG_PATTERN.test(tag)
 }
 
+/** What is wrong with a repository name, as a sentence for the person typing it; null when it is fine. */
+export function repositoryProblem(name: string): string | null {
+  if (name === '') return 'Name the repository, e.g. team/app.'
+  return isValidName(name) ? null : `A repository name is ${NAME_RULE}.`
+}
+
+/** What is wrong with a tag, as a sentence for the person typing it; null when it is fine. */
+export function tagProblem(tag: string): string | null {
+  if (tag === '') return 'Give a tag, e.g. 1.0 or latest.'
+  return isValidTag(tag) ? null : `A tag is ${TAG_RULE}.`
+}
+
 export type DigestAlgorithm = 'sha256' | 'sha512'
 export const DIGEST_HEX_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha512: 128 }
 

@@ -160,7 +160,7 @@ describeWith({ docker: true }, 'the service with the real registry and Docker en
     const digest = (await call('catalog.tags', { repository: 'svc/promoted' }))[0].digest
     const del = await call('catalog.deleteManifest', { repository: 'svc/promoted', digest })
     expect(del.tags).toEqual(['prod'])
-    expect(events<{ repository: string; action: string }>('catalog.changed').filter((c) => c.action === 'delete').map((c) => c.repository)).toEqual(expect.arrayContaining(['svc/copy', 'svc/promoted']))
+    expect(events<{ repository: string; action: string }>('catalog.changed').filter((c) => c.action === 'untag' || c.action === 'delete').map((c) => c.repository)).toEqual(expect.arrayContaining(['svc/copy', 'svc/promoted']))
     const unknown = await fail('catalog.deleteTag', { repository: 'svc/app', tag: 'nope' })
     expect(unknown.code).toBe('NOT_FOUND')
     expect(unknown.message).toMatch(/svc\/app has no tag nope/)

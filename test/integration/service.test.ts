@@ -366,7 +366,7 @@ describeWith({ docker: true }, 'the service over the real registry and Docker en
   it('catalog.deleteTag and catalog.deleteManifest delete and tell; unknown tags and bad names are refused plainly', async () => {
     const since = s.mark()
     await s.call('catalog.deleteTag', { repository: 'svc/copy', tag: '1' })
-    expect(s.events('catalog.changed', since)).toContainEqual({ repository: 'svc/copy', action: 'delete', reference: '1' })
+    expect(s.events('catalog.changed', since)).toContainEqual({ repository: 'svc/copy', action: 'untag', reference: '1' })
     expect(await s.call('catalog.tags', { repository: 'svc/copy' })).toEqual([])
     expect((await s.call('catalog.repositories', { filter: 'svc/copy' })).items[0]).toMatchObject({ tagCount: 0 })
 
@@ -558,7 +558,7 @@ describeWith({ docker: true }, 'registry lifecycle and settings through the serv
     const next = await s.call('settings.update', { dataDir: other })
     expect(next.dataDir).toBe(other)
     expect(await s.call('registry.status')).toMatchObject({ state: 'running', dataDir: other })
-    expect(s.events('catalog.changed', since)).toContainEqual({ repository: '', action: 'push' })
+    expect(s.events('catalog.changed', since)).toContainEqual({ repository: '', action: 'open' })
     expect(await s.call('catalog.repositories')).toEqual({ total: 0, items: [] })
     expect(await (await fetch(`${(await s.call('registry.status')).url}/v2/_catalog`)).json()).toEqual({ repositories: [] })
 

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { BerthError } from '@shared/errors'
+import { formatBytes } from '@shared/format'
 import type { StorageProgress } from '@shared/model/storage'
 import { withFolder } from './service-client'
 
@@ -13,10 +14,6 @@ export interface ExportCliOptions {
 export interface ImportCliOptions {
   data: string
   repo?: string
-}
-
-function mb(bytes: number): string {
-  return `${(bytes / 1e6).toFixed(1)} MB`
 }
 
 function short(item: string): string {
@@ -62,7 +59,7 @@ export async function runExport(references: string[], opts: ExportCliOptions): P
     const result = await withFolder(resolve(opts.data), { mustExist: true, onProgress: printer('export') }, (call) => call('storage.export', request))
     const seconds = (performance.now() - started) / 1000
     process.stdout.write(
-      `Exported ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${mb(result.bytes)}, ${result.format}) to ${result.file} in ${seconds.toFixed(1)} s\n`
+      `Exported ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${formatBytes(result.bytes)}, ${result.format}) to ${result.file} in ${seconds.toFixed(1)} s\n`
     )
     return 0
   } catch (err) {
@@ -81,7 +78,7 @@ export async function runImport(file: string, opts: ImportCliOptions): Promise<n
     const result = await withFolder(resolve(opts.data), { onProgress: printer('import') }, (call) => call('storage.import', request))
     const seconds = (performance.now() - started) / 1000
     const names = result.images.map((i) => (i.tag ? `${i.repository}:${i.tag}` : `${i.repository}@${i.digest}`)).join(', ')
-    process.stdout.write(`Imported ${names} (${result.blobs} blobs, ${mb(result.bytes)}, ${result.format}) in ${seconds.toFixed(1)} s\n`)
+    process.stdout.write(`Imported ${names} (${result.blobs} blobs, ${formatBytes(result.bytes)}, ${result.format}) in ${seconds.toFixed(1)} s\n`)
     return 0
   } catch (err) {
     return fail(err)

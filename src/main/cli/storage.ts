@@ -1,8 +1,9 @@
 import { resolve } from 'node:path'
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { RetentionRule } from '@shared/model/storage'
-import { isValidName, NAME_RULE } from '@shared/reference'
+import { repositoryProblem } from '@shared/reference'
 import { BerthError } from '@shared/errors'
+import { formatBytes } from '@shared/format'
 import type { StorageProgress } from '@shared/model/storage'
 import { layoutOf } from '../storage/core/paths'
 import { servingProcess } from '../storage/manage'
@@ -11,18 +12,6 @@ import { withFolder, type CliCall } from './service-client'
 
 // `berth usage | gc | verify | move | …`: the Storage view's work for people without a window (CI,
 // servers), through the same service methods the window calls.
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`
-  const units = ['KiB', 'MiB', 'GiB', 'TiB']
-  let v = n / 1024
-  let i = 0
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024
-    i++
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`
-}
 
 /** A service on a folder that holds registry data, with progress on stderr. */
 async function withRegistryFolder<T>(dir: string, fn: (call: CliCall, dataDir: string) => Promise<T>): Promise<T> {
@@ -140,7 +129,8 @@ export function addStorageCommands(program: Command): void {
     .addOption(dataOption())
     .option('--collect', 'run a garbage collection right after, freeing its blobs')
     .action(async (repository: string, opts: { data: string; collect?: boolean }) => {
-      if (!isValidName(repository)) throw new BerthError('INVALID_INPUT', `"${repository}" is not a repository name: ${NAME_RULE}.`)
+      const problem = repositoryProblem(repository)
+      if (problem) throw new BerthError('INVALID_INPUT', `"${repository}" cannot be deleted: ${problem}`)
       const { tags, freedBytes } = await withRegistryFolder(opts.data, async (call, dataDir) => {
         await refuseWhileServed(dataDir, 'delete it')
         return call('storage.deleteRepository', { repository, collect: opts.collect })

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import pino, { type Logger } from 'pino'
+import type { RegistryActivity as RegistryActivityEvent } from '@shared/model/registry'
 import type { Storage } from '../storage'
 import { RegistryError, serveErrors } from './errcode'
 import { validName, type RequestContext } from './context'
@@ -15,11 +16,8 @@ export interface RegistryOptions {
   purgeIntervalMs?: number
 }
 
-export interface RegistryActivity {
-  requests: number
-  bytesIn: number
-  bytesOut: number
-}
+/** Requests and bytes since start (the contract's `registry.activity`, without its timestamp). */
+export type RegistryActivity = Omit<RegistryActivityEvent, 'at'>
 
 export interface RegistryServer {
   server: Server

@@ -114,7 +114,7 @@ export class CatalogService {
    */
   retag(repository: string, reference: string, target: string, tag: string): Promise<Digest> {
     // Its links and manifests reach the change feed as one change of the target.
-    return this.storage.changes.coalesce('retag', () => this.retagInto(repository, reference, target, tag))
+    return this.storage.changes.coalesce('retag', () => this.retagInto(repository, reference, target, tag), tag)
   }
 
   private async retagInto(repository: string, reference: string, target: string, tag: string): Promise<Digest> {

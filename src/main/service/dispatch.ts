@@ -1,17 +1,9 @@
 import { z } from 'zod'
 import { methods, type Api, type MethodName } from '@shared/contract'
-import { toErrorData, type Envelope } from '@shared/errors'
+import { describeZodIssues, toErrorData, type Envelope } from '@shared/errors'
 
 export function isMethod(name: string): name is MethodName {
   return Object.hasOwn(methods, name)
-}
-
-/** Why an input was refused, in one sentence a person can act on. */
-export function describeIssues(error: z.ZodError): string {
-  const first = error.issues[0]
-  const where = first.path.length ? `${first.path.join('.')}: ` : ''
-  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : ''
-  return `${where}${first.message}${more}`
 }
 
 /**
@@ -22,7 +14,7 @@ export async function dispatch(api: Api, name: string, input: unknown): Promise<
   if (!isMethod(name)) return { ok: false, error: { code: 'UNKNOWN_METHOD', message: `Berth has no method ${name}.` } }
   const parsed = methods[name].input.safeParse(input === null ? undefined : input)
   if (!parsed.success)
-    return { ok: false, error: { code: 'INVALID_INPUT', message: describeIssues(parsed.error), detail: parsed.error.issues } }
+    return { ok: false, error: { code: 'INVALID_INPUT', message: describeZodIssues(parsed.error.issues), detail: parsed.error.issues } }
   try {
     const call = api[name] as (input: unknown) => Promise<unknown>
     return { ok: true, result: await call(parsed.data) }

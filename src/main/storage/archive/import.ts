@@ -2,7 +2,7 @@ import { resolve } from 'node:path'
 import type { z } from 'zod'
 import { BerthError } from '@shared/errors'
 import type { ImportResult } from '@shared/model/storage'
-import { isValidName, NAME_RULE } from '@shared/reference'
+import { repositoryProblem } from '@shared/reference'
 import type { Storage } from '../index'
 import { statOrNull } from '../core/files'
 import { dockerTargets } from './import-docker'
@@ -32,8 +32,8 @@ export function importArchive(storage: Storage, request: ImportOptions, onProgre
 
 async function importInto(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {
   const file = resolve(request.file)
-  if (request.repository !== undefined && !isValidName(request.repository))
-    throw new BerthError('INVALID_INPUT', `"${request.repository}" is not a valid repository name: use ${NAME_RULE}.`)
+  const problem = request.repository === undefined ? null : repositoryProblem(request.repository)
+  if (problem) throw new BerthError('INVALID_INPUT', `"${request.repository}" cannot hold the import: ${problem}`)
   const st = await statOrNull(file)
   if (!st) throw new BerthError('INVALID_INPUT', `There is no file or folder at ${file}; check the path.`)
 

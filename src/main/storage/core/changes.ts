@@ -35,13 +35,14 @@ export class ChangeFeed {
     }
   }
 
-  async coalesce<T>(action: StorageChange['action'], fn: () => Promise<T>): Promise<T> {
+  /** Runs `fn`, then announces one `action` change (with `reference`, when given) per repository it wrote to. */
+  async coalesce<T>(action: StorageChange['action'], fn: () => Promise<T>, reference?: string): Promise<T> {
     const batch = { action, repositories: new Set<string>() }
     try {
       return await this.batch.run(batch, fn)
     } finally {
       const all = batch.repositories.has('')
-      for (const repository of all ? [''] : batch.repositories) this.emit({ repository, action })
+      for (const repository of all ? [''] : batch.repositories) this.emit({ repository, action, ...(reference !== undefined ? { reference } : {}) })
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { layoutOf, paths } from './paths'
+import { blobDigestOfRelative, dataDirOf, isHiddenRepository, layoutOf, paths } from './paths'
 import { parseDigest, type Digest } from '@shared/reference'
 
 const d = parseDigest(`sha256:ab${'c'.repeat(62)}`) as Digest
@@ -19,6 +19,41 @@ describe('layout', () => {
     [paths.tagIndexLink(l, 'team/app', 'v1', d), `${repo}/_manifests/tags/v1/index/sha256/${hex}/link`],
     [paths.uploadData(l, 'team/app', 'u-1'), `${repo}/_uploads/u-1/data`],
     [paths.uploadStartedAt(l, 'team/app', 'u-1'), `${repo}/_uploads/u-1/startedat`],
+    [paths.blobDir(l, d), `/data/docker/registry/v2/blobs/sha256/ab/${hex}`],
+    [paths.repoFolder(l, 'team/app', '_uploads'), `${repo}/_uploads`],
+    [paths.layersDir(l, 'team/app'), `${repo}/_layers`],
+    [paths.layerLinkDir(l, 'team/app', d), `${repo}/_layers/sha256/${hex}`],
+    [paths.manifestsDir(l, 'team/app'), `${repo}/_manifests`],
+    [paths.revisionsDir(l, 'team/app'), `${repo}/_manifests/revisions`],
+    [paths.revisionLinkDir(l, 'team/app', d), `${repo}/_manifests/revisions/sha256/${hex}`],
+    [paths.tagDir(l, 'team/app', 'v1'), `${repo}/_manifests/tags/v1`],
+    [paths.uploadsDir(l, 'team/app'), `${repo}/_uploads`],
+    [paths.uploadDir(l, 'team/app', 'u-1'), `${repo}/_uploads/u-1`],
+    [paths.importAreaParent(l), '/data/docker/registry/v2/repositories/berth-import-tmp'],
+    [paths.importAreaName('f00'), 'berth-import-tmp/f00'],
+    [paths.servingFile(l), '/data/berth/serving.json'],
+    [paths.uploadInbox(l), '/data/berth/inbox'],
+    [paths.inboxFile(l, '42'), '/data/berth/inbox/upload-42.tar'],
+    [paths.movingCopy('/mnt/big/berth', 'x1'), '/mnt/big/.berth.berth-moving-x1'],
     [l.berth, '/data/berth']
   ])('%s', (actual, expected) => expect(actual).toBe(expected))
+
+  it('covers every path function', () => {
+    // A new location must get its row above.
+    expect(Object.keys(paths).sort()).toEqual([
+      'blobData', 'blobDir', 'importAreaName', 'importAreaParent', 'inboxFile', 'layerLink', 'layerLinkDir', 'layersDir', 'manifestsDir', 'movingCopy',
+      'repo', 'repoFolder', 'revisionLink', 'revisionLinkDir', 'revisionsDir', 'servingFile', 'tagCurrentLink', 'tagDir', 'tagIndexLink', 'tagsDir',
+      'uploadData', 'uploadDir', 'uploadInbox', 'uploadStartedAt', 'uploadsDir'
+    ])
+  })
+
+  it('hides import areas, reads a blob path back, and takes the tree itself for its data folder', () => {
+    expect(isHiddenRepository('berth-import-tmp/abc')).toBe(true)
+    expect(isHiddenRepository('berth-import-tmp-not')).toBe(false)
+    expect(blobDigestOfRelative(['docker', 'registry', 'v2', 'blobs', 'sha256', 'ab', hex, 'data'])).toEqual({ algorithm: 'sha256', hex })
+    expect(blobDigestOfRelative(['docker', 'registry', 'v2', 'repositories', 'x', '_layers', 'sha256', hex, 'link'])).toBeNull()
+    expect(dataDirOf('/srv/reg/docker/registry/v2')).toBe('/srv/reg')
+    expect(dataDirOf('/srv/reg/docker/registry')).toBe('/srv/reg')
+    expect(dataDirOf('/srv/reg')).toBe('/srv/reg')
+  })
 })

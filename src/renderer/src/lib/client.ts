@@ -35,8 +35,6 @@ export interface Transport {
   pathForFile(file: File): Promise<string>
 }
 
-/** What the preload adds to window.berth for dropped files (`webUtils.getPathForFile`); absent in older builds. */
-type FileBridge = BerthBridge & { pathForFile?(file: File): string }
 
 function bridgeTransport(bridge: BerthBridge): Transport {
   return {
@@ -47,7 +45,8 @@ function bridgeTransport(bridge: BerthBridge): Transport {
       return () => {}
     },
     async pathForFile(file) {
-      const path = (bridge as FileBridge).pathForFile?.(file)
+      // An older preload may lack it; Electron answers "" for a file that is not on disk.
+      const path = bridge.pathForFile?.(file)
       if (!path) throw new ClientError('INVALID_INPUT', `Berth cannot tell where ${file.name} is on disk. Use Import… and type its path instead.`)
       return path
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { defaultTag, formatBytes, formatRelative, mediaTypeLabel, shortDigest, splitImageRef, suggestRepository } from './format'
+import { defaultTag, formatBytes, formatRelative, mediaTypeLabel, shortDigest, suggestRepository } from './format'
+import { splitImageReference as splitImageRef } from '@shared/reference'
 
 describe('formatting', () => {
   it('prints sizes as docker does', () => {

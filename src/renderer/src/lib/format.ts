@@ -1,20 +1,8 @@
 // Formatting shared by every view. Pure, so tests can pin the exact strings.
+import { formatBytes } from '@shared/format'
 import { splitImageReference } from '@shared/reference'
 
-const UNITS = ['B', 'kB', 'MB', 'GB', 'TB']
-
-/** Bytes in SI units, as docker prints them: 1.2 MB, 512 B. */
-export function formatBytes(n: number | null | undefined): string {
-  if (n === null || n === undefined || !Number.isFinite(n)) return '—'
-  if (n < 1000) return `${n} B`
-  let v = n
-  let i = 0
-  while (v >= 1000 && i < UNITS.length - 1) {
-    v /= 1000
-    i++
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}`
-}
+export { formatBytes }
 
 /** "just now", "5 min ago", "3 h ago", "2 days ago", then a date. */
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
@@ -70,13 +58,12 @@ export function mediaTypeLabel(mediaType: string): string {
 }
 
 /** `localhost:5000/team/app:1.2` → `{ repository: 'team/app', tag: '1.2' }` — registry host dropped. */
-export const splitImageRef = splitImageReference
 
 /** A repository name suggested for an image (lowercased; characters the rules refuse become "-"). */
 export function suggestRepository(ref: string): string {
   // An image id (untagged image) names nothing.
   if (/^(sha256:)?[a-f0-9]{12,64}$/.test(ref)) return ''
-  const { repository } = splitImageRef(ref)
+  const { repository } = splitImageReference(ref)
   return repository
     .toLowerCase()
     .replace(/[^a-z0-9._/-]+/g, '-')
@@ -85,5 +72,19 @@ export function suggestRepository(ref: string): string {
 
 /** The tag a push defaults to: the image's own tag, else latest. */
 export function defaultTag(ref: string): string {
-  return splitImageRef(ref).tag ?? 'latest'
+  return splitImageReference(ref).tag ?? 'latest'
+}
+
+/** The first few of a list, then how many more. */
+export function listSome(items: readonly string[], n: number): string {
+  return items.length <= n ? items.join(', ') : `${items.slice(0, n).join(', ')} and ${items.length - n} more`
+}
+
+/** `3 blobs`, `1 blob`: a count with its noun. */
+export const plural = (n: number, one: string, many = `${one}s`) => `${n.toLocaleString()} ${n === 1 ? one : many}`
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))} ms`
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`
 }

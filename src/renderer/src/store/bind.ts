@@ -1,5 +1,5 @@
 import { on, onConnection, type ConnectionState } from '../lib/client'
-import { splitImageRef } from '../lib/format'
+import { splitImageReference } from '@shared/reference'
 import { useCatalog } from './catalog'
 import { useImages } from './images'
 import { useRegistry } from './registry'
@@ -40,7 +40,7 @@ export function bindStores(onConnectionChange?: (state: ConnectionState) => void
         // A finished pull adds an image to the engine; a finished push tagged one.
         void useImages.getState().load()
         // A push into the repository on screen: show the tag it made.
-        const target = transfer.kind === 'push' ? splitImageRef(transfer.target) : null
+        const target = transfer.kind === 'push' ? splitImageReference(transfer.target) : null
         const catalog = useCatalog.getState()
         if (target?.tag && catalog.selected === target.repository) catalog.openReference(target.tag)
       }

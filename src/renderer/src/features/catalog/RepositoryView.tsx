@@ -14,7 +14,7 @@ import { useTransfers } from '../../store/transfers'
 import { useImageDrop } from '../images/drag'
 import { DeleteRepositoryDialog } from '../storage/DeleteRepositoryDialog'
 import { EmptyRegistry } from './EmptyRegistry'
-import { TagDetail } from './TagDetail'
+import { TagDetail } from './tag-detail/TagDetail'
 import { TAG_ROW_HEIGHT, TagsTable } from './TagsTable'
 
 /** The middle of the window: the selected repository, its tags, the selected tag in detail. */

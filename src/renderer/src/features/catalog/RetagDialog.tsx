@@ -8,7 +8,7 @@ import { messageOf } from '../../lib/client'
 import { useCatalog } from '../../store/catalog'
 import { notify } from '../../store/notices'
 import { useRegistry } from '../../store/registry'
-import { repositoryProblem, tagProblem } from '../images/PushDialog'
+import { repositoryProblem, tagProblem } from '@shared/reference'
 
 /** Retag / promote: the same manifest under another tag, in this or another repository (nothing is copied). */
 export function RetagDialog({ open, onOpenChange, repository, reference }: { open: boolean; onOpenChange(open: boolean): void; repository: string; reference: string }) {

@@ -7,7 +7,7 @@ import { useNotices } from '../../store/notices'
 import { useRegistry } from '../../store/registry'
 import { digest, engineStatus, fail, fakeBerth, manifest, registryStatus, repo, tag } from '../../test/fake-berth'
 import type { ManifestDetail } from '@shared/model/catalog'
-import { TagDetail } from './TagDetail'
+import { TagDetail } from './tag-detail/TagDetail'
 
 function open(detail: ManifestDetail, reference = '1.0', handlers: Parameters<typeof fakeBerth>[0] = {}) {
   const berth = fakeBerth({ 'catalog.manifest': () => detail, 'catalog.tags': () => [tag('1.0'), tag('latest')], ...handlers })

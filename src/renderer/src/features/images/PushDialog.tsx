@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import { ArrowUpFromLine, Play, TriangleAlert } from 'lucide-react'
-import { isValidName, isValidTag, NAME_RULE, TAG_RULE } from '@shared/reference'
+import { repositoryProblem, tagProblem } from '@shared/reference'
 import { Button } from '../../components/Button'
 import { Modal } from '../../components/Dialog'
 import { Field } from '../../components/Field'
@@ -13,16 +13,6 @@ import { useCatalog } from '../../store/catalog'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
 import { useTransfers, type PushDraft } from '../../store/transfers'
-
-export function repositoryProblem(name: string): string | null {
-  if (name === '') return 'Name the repository, e.g. team/app.'
-  return isValidName(name) ? null : `A repository name is ${NAME_RULE}.`
-}
-
-export function tagProblem(tag: string): string | null {
-  if (tag === '') return 'Give a tag, e.g. 1.0 or latest.'
-  return isValidTag(tag) ? null : `A tag is ${TAG_RULE}.`
-}
 
 /** The confirmation before a push: the target repo:tag, editable and checked as you type. */
 export function PushDialog() {

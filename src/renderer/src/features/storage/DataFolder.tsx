@@ -10,11 +10,13 @@ import { EmptyState, InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
 import { Spinner } from '../../components/Spinner'
 import { cn } from '../../lib/cn'
-import { formatBytes } from '../../lib/format'
+import { formatBytes, plural } from '../../lib/format'
 import { notify } from '../../store/notices'
 import { useRegistry } from '../../store/registry'
 import { useStorage, useStorageBusy } from '../../store/storage'
-import { Card, OperationProgress, Outcome, plural } from './parts'
+import { Card } from '../../components/Card'
+import { OperationProgress } from './OperationProgress'
+import { Outcome } from '../../components/Outcome'
 
 /** Where the images live and how big that is; move it, open another one, adopt a registry:2 volume. */
 export function DataFolder({ usage }: { usage: StorageUsage | null }) {

@@ -3,10 +3,10 @@ import { ConfirmDialog } from '../../components/Dialog'
 import { InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
 import { messageOf } from '../../lib/client'
-import { formatBytes } from '../../lib/format'
+import { formatBytes, plural } from '../../lib/format'
 import { notify } from '../../store/notices'
 import { useStorage } from '../../store/storage'
-import { Checkbox, plural } from './parts'
+import { Checkbox } from '../../components/Checkbox'
 
 interface Props {
   open: boolean

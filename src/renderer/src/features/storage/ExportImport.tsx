@@ -5,9 +5,11 @@ import { Field } from '../../components/Field'
 import { InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
 import { Spinner } from '../../components/Spinner'
-import { formatBytes } from '../../lib/format'
+import { formatBytes, plural } from '../../lib/format'
 import { isImporting, useStorage, useStorageBusy } from '../../store/storage'
-import { Card, OperationProgress, Outcome, plural } from './parts'
+import { Card } from '../../components/Card'
+import { OperationProgress } from './OperationProgress'
+import { Outcome } from '../../components/Outcome'
 
 /** `team/app:1.0, team/web` → the references, split on commas and spaces. */
 export function parseReferences(text: string): string[] {

@@ -7,12 +7,13 @@ import { InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
 import { ProgressBar } from '../../components/ProgressBar'
 import { IMAGE_MIME } from '../images/drag'
-import { formatBytes, shortDigest } from '../../lib/format'
+import { formatBytes, plural, shortDigest } from '../../lib/format'
 import { notify } from '../../store/notices'
 import { useCatalog } from '../../store/catalog'
 import { isImporting, useStorage } from '../../store/storage'
 import { useView } from '../../store/view'
-import { OperationProgress, Outcome, plural } from './parts'
+import { OperationProgress } from './OperationProgress'
+import { Outcome } from '../../components/Outcome'
 
 /** An import, wherever it started (a dropped file or Import…): upload, progress, what came in, or why not. */
 export function ImportDialog() {

@@ -6,9 +6,10 @@ import { ConfirmDialog } from '../../components/Dialog'
 import { Field } from '../../components/Field'
 import { InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
-import { formatDate, shortDigest } from '../../lib/format'
+import { formatDate, plural, shortDigest } from '../../lib/format'
 import { useStorage, useStorageBusy } from '../../store/storage'
-import { Card, Outcome, plural } from './parts'
+import { Card } from '../../components/Card'
+import { Outcome } from '../../components/Outcome'
 import { VirtualTable } from './VirtualTable'
 
 /** A date field's day (yyyy-mm-dd) as the start of that day, local time, in ISO 8601. */

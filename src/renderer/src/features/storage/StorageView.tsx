@@ -12,7 +12,7 @@ import { GarbageCollection } from './GarbageCollection'
 import { RepositoryUsage } from './RepositoryUsage'
 import { Retention } from './Retention'
 import { UsageSummary } from './UsageSummary'
-import { Card } from './parts'
+import { Card } from '../../components/Card'
 import { Verify } from './Verify'
 
 /**

@@ -3,8 +3,7 @@ import { TriangleAlert } from 'lucide-react'
 import type { StorageUsage } from '@shared/model/storage'
 import { ProgressBar } from '../../components/ProgressBar'
 import { cn } from '../../lib/cn'
-import { formatBytes } from '../../lib/format'
-import { plural } from './parts'
+import { formatBytes, plural } from '../../lib/format'
 
 function Stat({ label, value, detail, tone }: { label: string; value: ReactNode; detail?: ReactNode; tone?: 'warning' }) {
   return (

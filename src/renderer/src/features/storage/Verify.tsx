@@ -4,9 +4,11 @@ import { Button } from '../../components/Button'
 import { InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
 import { Spinner } from '../../components/Spinner'
-import { formatBytes } from '../../lib/format'
+import { formatBytes, formatDuration, plural } from '../../lib/format'
 import { useStorage, useStorageBusy } from '../../store/storage'
-import { Card, OperationProgress, Outcome, formatDuration, plural } from './parts'
+import { Card } from '../../components/Card'
+import { OperationProgress } from './OperationProgress'
+import { Outcome } from '../../components/Outcome'
 import { VirtualTable } from './VirtualTable'
 
 /** Re-hash every blob: corrupt or missing ones, and the tags they break. */

@@ -7,7 +7,8 @@ import { PanelHeader } from '../../components/Panel'
 import { ProgressBar } from '../../components/ProgressBar'
 import { Advice } from '../../components/Advice'
 import { cn } from '../../lib/cn'
-import { formatBytes, shortDigest, splitImageRef } from '../../lib/format'
+import { splitImageReference } from '@shared/reference'
+import { formatBytes, shortDigest } from '../../lib/format'
 import { useCatalog } from '../../store/catalog'
 import { useTransfers } from '../../store/transfers'
 
@@ -62,7 +63,7 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
   const openReference = useCatalog((s) => s.openReference)
   const [expanded, setExpanded] = useState<boolean | null>(null)
   const showLayers = expanded ?? t.state === 'running'
-  const target = t.kind === 'push' ? splitImageRef(t.target) : null
+  const target = t.kind === 'push' ? splitImageReference(t.target) : null
   const title = t.kind === 'push' ? `Push ${t.source}` : `Pull ${t.source}`
   const tone = t.state === 'done' ? 'success' : t.state === 'error' ? 'danger' : t.state === 'cancelled' ? 'muted' : 'accent'
 

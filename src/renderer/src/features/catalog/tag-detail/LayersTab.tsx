@@ -1,0 +1,67 @@
+import { Layers } from 'lucide-react'
+import type { ManifestDetail } from '@shared/model/catalog'
+import { CopyButton } from '../../../components/CopyButton'
+import { EmptyState } from '../../../components/Panel'
+import { formatBytes, mediaTypeLabel, shortDigest } from '../../../lib/format'
+
+/** An image's layers, each with its share of the image. */
+export function LayersTab({ data }: { data: ManifestDetail }) {
+  const total = data.layers.reduce((n, l) => n + l.size, 0)
+  if (data.layers.length === 0) return <EmptyState icon={<Layers className="size-6" />} title="No layers" />
+  return (
+    <div className="px-3 py-2">
+      <p className="mb-2 text-[12px] text-muted">
+        {data.layers.length} {data.layers.length === 1 ? 'layer' : 'layers'}, {formatBytes(total)} compressed
+        {data.config ? ` · config ${formatBytes(data.config.size)} (${mediaTypeLabel(data.config.mediaType)})` : ''}
+      </p>
+      <table className="w-full table-fixed border-collapse text-[12px]" aria-label="Layers">
+        <thead>
+          <tr className="text-left text-[11px] tracking-wide text-subtle uppercase">
+            <th className="w-8 py-1 font-semibold">#</th>
+            <th className="py-1 font-semibold">Media type</th>
+            <th className="w-[168px] py-1 font-semibold">Digest</th>
+            <th className="w-[72px] py-1 text-right font-semibold">Size</th>
+            <th className="w-[30%] py-1 pl-3 font-semibold">Share</th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.layers.map((l, i) => {
+            const share = total > 0 ? (100 * l.size) / total : 0
+            return (
+              <tr key={`${l.digest}-${i}`} className="border-t border-line/70">
+                <td className="py-1.5 text-subtle tabular-nums">{i + 1}</td>
+                <td className="truncate py-1.5" title={l.mediaType}>
+                  {mediaTypeLabel(l.mediaType)}
+                </td>
+                <td className="py-1.5">
+                  <span className="inline-flex items-center gap-0.5">
+                    <code className="text-muted" title={l.digest}>
+                      {shortDigest(l.digest)}
+                    </code>
+                    <CopyButton text={l.digest} label={`Copy digest of layer ${i + 1}`} size="xs" />
+                  </span>
+                </td>
+                <td className="py-1.5 text-right tabular-nums">{formatBytes(l.size)}</td>
+                <td className="py-1.5 pl-3">
+                  <div className="flex items-center gap-2">
+                    <div
+                      className="h-1.5 flex-1 overflow-hidden rounded-full bg-raised"
+                      role="meter"
+                      aria-label={`Layer ${i + 1} share of the image`}
+                      aria-valuenow={Math.round(share)}
+                      aria-valuemin={0}
+                      aria-valuemax={100}
+                    >
+                      <div className="h-full rounded-full bg-accent" style={{ width: `${Math.max(share, 0.5)}%` }} />
+                    </div>
+                    <span className="w-9 text-right text-[11px] text-subtle tabular-nums">{share < 1 ? '<1' : Math.round(share)}%</span>
+                  </div>
+                </td>
+              </tr>
+            )
+          })}
+        </tbody>
+      </table>
+    </div>
+  )
+}
