@@ -33,3 +33,36 @@ export async function shoot(page: Page, name: string, settleMs = 250): Promise<v
   }
   await page.emulateMedia({ colorScheme: 'light' })
 }
+
+/**
+ * What a person would notice is wrong with the layout as it is now: the page scrolling sideways, a
+ * named region missing or off screen, an element wider than its box (cut off), text cut short with
+ * no way to read it (an ellipsis, or clipped, without a `title` on it or around it). Empty when it
+ * reads well.
+ */
+export function layoutProblems(page: Page, regions: string[]): Promise<string[]> {
+  // Runs in the page; plain JavaScript, as this project's TypeScript has no DOM types.
+  return page.evaluate(`(${LAYOUT_CHECK})(${JSON.stringify(regions)})`) as Promise<string[]>
+}
+
+const LAYOUT_CHECK = `(regions) => {
+  const problems = []
+  const doc = document.documentElement
+  if (doc.scrollWidth > doc.clientWidth + 1) problems.push('the page scrolls sideways (' + doc.scrollWidth + ' px of ' + doc.clientWidth + ')')
+  for (const name of regions) {
+    const el = document.querySelector('[aria-label="' + name + '"]')
+    const r = el && el.getBoundingClientRect()
+    if (!r || r.width < 40 || r.height < 20) problems.push('the region "' + name + '" is not shown')
+    else if (r.right > window.innerWidth + 1 || r.left < -1) problems.push('the region "' + name + '" runs off the screen')
+  }
+  for (const el of document.querySelectorAll('body *')) {
+    if (!(el instanceof HTMLElement) || el.offsetParent === null) continue
+    const hasText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent || '').trim() !== '')
+    if (!hasText) continue
+    const style = getComputedStyle(el)
+    const clips = style.overflowX === 'hidden' || style.overflowX === 'clip' || style.textOverflow === 'ellipsis'
+    if (clips && el.scrollWidth > el.clientWidth + 1 && !el.closest('[title]'))
+      problems.push(el.tagName.toLowerCase() + ' "' + (el.textContent || '').trim().slice(0, 60) + '" is cut short with no way to read it')
+  }
+  return problems.slice(0, 20)
+}`

@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core'
 import { tempDir } from '../helpers/berth'
 import { buildImage } from '../helpers/images'
 import { describeWith } from '../helpers/require'
-import { launchChromium, shoot, watchConsole } from './browser'
+import { launchChromium, layoutProblems, shoot, watchConsole } from './browser'
 import { BerthPage, eventually } from './pages/berth-page'
 import { spawnServeApp, type ServeApp } from './serve-app'
 
@@ -162,8 +162,9 @@ describeWith({ docker: true, commands: ['chromium'] }, 'the storage view in Chro
     await shoot(page, '26-storage-collected')
   })
 
-  it('reads well at 1920×1080', async () => {
+  it('at 1920×1080 nothing scrolls sideways, the storage view shows whole and no text is cut without a way to read it', async () => {
     await page.setViewportSize({ width: 1920, height: 1080 })
+    expect(await layoutProblems(page, ['Storage'])).toEqual([])
     await shoot(page, '27-storage-full-hd')
     await page.setViewportSize(VIEW)
   })

@@ -36,3 +36,15 @@ export function describeWith(needs: { docker?: boolean; commands?: string[] }, n
   console.warn(`\n*** SKIPPING "${name}": it ${reason} ***\n`)
   describe.skip(name, fn)
 }
+
+/**
+ * Skips one test (`ctx` is vitest's test context) when `missing` names something the machine lacks —
+ * loudly, and never under BERTH_REQUIRE_DOCKER=1 (CI), where the test fails instead: the same rule
+ * as `describeWith`.
+ */
+export function skipUnless(ctx: { skip(note?: string): void }, available: boolean, missing: string): void {
+  if (available) return
+  if (process.env.BERTH_REQUIRE_DOCKER === '1') throw new Error(`BERTH_REQUIRE_DOCKER=1 but this test needs ${missing}`)
+  console.warn(`\n*** SKIPPING: this test needs ${missing} ***\n`)
+  ctx.skip()
+}
