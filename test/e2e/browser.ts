@@ -57,6 +57,9 @@ const LAYOUT_CHECK = `(regions) => {
   }
   for (const el of document.querySelectorAll('body *')) {
     if (!(el instanceof HTMLElement) || el.offsetParent === null) continue
+    // Visually hidden on purpose (for screen readers): a 1 px box, nothing to read on screen.
+    const box = el.getBoundingClientRect()
+    if (box.width <= 1 || box.height <= 1) continue
     const hasText = Array.from(el.childNodes).some((n) => n.nodeType === Node.TEXT_NODE && (n.textContent || '').trim() !== '')
     if (!hasText) continue
     const style = getComputedStyle(el)

@@ -33,7 +33,7 @@ export function importArchive(storage: Storage, request: ImportOptions, onProgre
 async function importInto(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {
   const file = resolve(request.file)
   const problem = request.repository === undefined ? null : repositoryProblem(request.repository)
-  if (problem) throw new BerthError('INVALID_INPUT', `"${request.repository}" cannot hold the import: ${problem}`)
+  if (problem) throw new BerthError('INVALID_INPUT', `"${request.repository}" is not a valid repository name: ${problem}`)
   const st = await statOrNull(file)
   if (!st) throw new BerthError('INVALID_INPUT', `There is no file or folder at ${file}; check the path.`)
 
