@@ -6,6 +6,7 @@ import { findRepositories } from '../storage/catalog'
 import { RegistryError, serveErrors } from './errcode'
 import { validName, type RegistryChange, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
+import { createRequestGuard } from './request-guard'
 
 export interface RegistryOptions {
   storage: Storage
@@ -16,6 +17,8 @@ export interface RegistryOptions {
   purgeIntervalMs?: number
   /** Called after a manifest or tag was pushed or deleted by any client. */
   onChange?: (change: RegistryChange) => void
+  /** Origins whose web pages may use the registry (request-guard.ts); none by default. */
+  allowedOrigins?: readonly string[]
 }
 
 export interface RegistryActivity {
@@ -64,7 +67,10 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
     }
   }
 
+  const guard = createRequestGuard({ allowedOrigins: options.allowedOrigins, boundAddress: () => (server.address() as AddressInfo | null)?.address })
+
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (guard(req, res)) return
     const rawUrl = req.url ?? '/'
     const queryAt = rawUrl.indexOf('?')
     const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)

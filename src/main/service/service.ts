@@ -106,7 +106,8 @@ export function createService(options: ServiceOptions): Service {
       const before = settings.get()
       const next = await settings.update(patch)
       if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) options.onStartAtLogin?.(next.startAtLogin)
-      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir
+      const origins = (o: Settings) => JSON.stringify(o.allowedOrigins ?? [])
+      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || origins(next) !== origins(before)
       if (moved) {
         if (registry.running) await registry.restart()
         else bus.emit('registry.status', registry.status())
