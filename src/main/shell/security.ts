@@ -1,4 +1,4 @@
-import type { IpcMainInvokeEvent, Session } from 'electron'
+import type { Session } from 'electron'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 
@@ -15,7 +15,13 @@ const withoutHash = (url: string) => url.replace(/#.*$/, '')
  * showing exactly the renderer's URL — not a prefix (`file:///…/index.html.evil` and any other file
  * are someone else's page). A fragment is ignored: it does not change the document.
  */
-export function trustedSender(event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>, expected = rendererUrl()): boolean {
+/** The parts of an IpcMainInvokeEvent that say who sent it. */
+export interface SenderInfo {
+  sender?: { mainFrame: unknown } | null
+  senderFrame?: { url: string } | null
+}
+
+export function trustedSender(event: SenderInfo, expected = rendererUrl()): boolean {
   const frame = event.senderFrame
   if (!frame || frame !== event.sender?.mainFrame) return false
   return withoutHash(frame.url) === withoutHash(expected)
