@@ -64,6 +64,7 @@ Then, from any shell:
     .requiredOption('-o, --output <file>', 'tar file to write')
     .addOption(new Option('-f, --format <format>', 'oci (an OCI image layout, for skopeo/podman/berth) or docker (for docker load)').choices(['oci', 'docker']).default('oci'))
     .addOption(new Option('-d, --data <dir>', 'data folder to read').default(defaultDataDir()))
+    .option('--force', 'replace the output file if it exists')
     .action(async (refs: string[], opts) => {
       process.exitCode = await runExport(refs, opts)
     })

@@ -8,6 +8,7 @@ export interface ExportCliOptions {
   data: string
   output: string
   format: 'oci' | 'docker'
+  force?: boolean
 }
 
 export interface ImportCliOptions {
@@ -58,7 +59,7 @@ export async function runExport(references: string[], opts: ExportCliOptions): P
   try {
     const storage = await openStorage(resolve(opts.data))
     const started = performance.now()
-    const result = await exportImages(storage, { references, file: resolve(opts.output), format: opts.format }, printer('export'))
+    const result = await exportImages(storage, { references, file: resolve(opts.output), format: opts.format, overwrite: opts.force === true }, printer('export'))
     const seconds = (performance.now() - started) / 1000
     process.stdout.write(
       `Exported ${result.images.length} image${result.images.length === 1 ? '' : 's'} (${mb(result.bytes)}, ${result.format}) to ${result.file} in ${seconds.toFixed(1)} s\n`

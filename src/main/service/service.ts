@@ -8,6 +8,7 @@ import { listImages, removeImage, tagImage } from '../docker/images'
 import { adviseDockerError } from '../docker/progress'
 import { runCommand, runContainer } from '../docker/run'
 import { pull, push } from '../docker/transfer'
+import { checkAdoptable } from '../storage/folders'
 import { CatalogService } from './catalog'
 import { EventBus } from './events'
 import { RegistryHost } from './registry-host'
@@ -102,8 +103,11 @@ export function createService(options: ServiceOptions): Service {
     'registry.stop': () => registry.stop(),
     'registry.restart': () => registry.restart(),
     'settings.get': async () => settings.get(),
-    'settings.update': async (patch) => {
+    'settings.update': async (input) => {
       const before = settings.get()
+      let patch = input
+      // The same refusal as storage.open: never take over a folder holding other things than registry data.
+      if (input.dataDir !== undefined && input.dataDir !== before.dataDir) patch = { ...input, dataDir: (await checkAdoptable(input.dataDir)).dataDir }
       const next = await settings.update(patch)
       if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) options.onStartAtLogin?.(next.startAtLogin)
       const origins = (o: Settings) => JSON.stringify(o.allowedOrigins ?? [])

@@ -1,7 +1,7 @@
 import { create } from 'zustand'
 import type { ApiOutput } from '@shared/contract'
 import type { DataFolder, GcReport, RegistryVolume, RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport } from '@shared/model/storage'
-import { call, messageOf, pathForDroppedFile } from '../lib/client'
+import { call, ClientError, messageOf, pathForDroppedFile } from '../lib/client'
 import { useCatalog } from './catalog'
 import { useRegistry } from './registry'
 import { useSettings } from './settings'
@@ -63,6 +63,8 @@ interface StorageState {
 
   exportSelection: string[]
   exported: Job<ExportResult>
+  /** The file the last export refused to replace (it exists): the window asks before exporting with overwrite. */
+  exportConflict: string | null
   importJob: ImportJob | null
 
   verified: Job<VerifyReport>
@@ -93,7 +95,7 @@ interface StorageState {
 
   toggleExport(reference: string): void
   clearExportSelection(): void
-  exportImages(input: { references: string[]; file: string; format: 'oci' | 'docker' }): Promise<void>
+  exportImages(input: { references: string[]; file: string; format: 'oci' | 'docker'; overwrite?: boolean }): Promise<void>
 
   importFile(file: File, repository?: string): Promise<void>
   importPath(path: string, repository?: string): Promise<void>
@@ -161,6 +163,7 @@ export const useStorage = create<StorageState>()((set, get) => {
     volumes: idle(),
     exportSelection: [],
     exported: idle(),
+    exportConflict: null,
     importJob: null,
     verified: idle(),
 
@@ -328,12 +331,13 @@ export const useStorage = create<StorageState>()((set, get) => {
 
     async exportImages(input) {
       if (get().exported.running) return
-      set({ exported: { running: true, result: null, error: null } })
+      set({ exported: { running: true, result: null, error: null }, exportConflict: null })
       startOp('export')
       try {
         set({ exported: { running: false, result: await call('storage.export', input), error: null } })
       } catch (err) {
-        set({ exported: { running: false, result: null, error: messageOf(err) } })
+        const exists = err instanceof ClientError && err.code === 'CONFLICT' && (err.detail as { exists?: boolean } | undefined)?.exists === true
+        set({ exported: { running: false, result: null, error: messageOf(err) }, exportConflict: exists ? input.file : null })
       }
     },
 
