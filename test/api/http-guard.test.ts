@@ -5,12 +5,13 @@ import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpTransport, type HttpTransport } from '../../src/main/service/http-transport'
-import { createService, type Service } from '../../src/main/service/service'
+import type { Service } from '../../src/main/service/service'
 import { stagingDir } from '../../src/main/service/storage'
 import { freeSpace } from '../../src/main/storage/free-space'
 import { stagedUploads } from '../../src/main/storage/staged-uploads'
 import { CSP_HEADER } from '../../src/shared/csp'
 import { tempDir } from '../helpers/berth'
+import { offlineService } from '../helpers/offline-service'
 
 // The management API's doors against a hostile browser page and a full disk: only JSON POSTs from
 // the app's own origin with the Bearer token; no cookie; PUT /api/upload with a size cap, a free-space
@@ -54,12 +55,7 @@ describe('the management API refuses what a hostile page can send', () => {
     dataDir = await tempDir('berth-guard-data-')
     rendererDir = await tempDir('berth-guard-ui-')
     await writeFile(join(rendererDir, 'index.html'), '<!doctype html><title>Berth</title>')
-    service = createService({
-      settingsFile: null,
-      defaults: { port: 0, host: '127.0.0.1', dataDir, startOnLaunch: false, startAtLogin: false },
-      discovery: { env: { DOCKER_HOST: `unix://${dataDir}/no-docker.sock` }, home: dataDir, platform: 'linux', readFile: () => null }
-    })
-    await service.init({ startRegistry: true })
+    service = await offlineService(dataDir)
     transport = createHttpTransport({ service, rendererDir, upload: { maxBytes: 1 << 20, reserveBytes: 0 } })
     port = (await transport.listen(0)).port
     url = `http://127.0.0.1:${port}`
@@ -218,12 +214,7 @@ describe.runIf(isRoot)('PUT /api/upload on a full disk', () => {
     process.on('unhandledRejection', onUnhandled)
     mountpoint = await tempDir('berth-guard-tmpfs-')
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountpoint])
-    service = createService({
-      settingsFile: null,
-      defaults: { port: 0, host: '127.0.0.1', dataDir: mountpoint, startOnLaunch: false, startAtLogin: false },
-      discovery: { env: { DOCKER_HOST: `unix://${mountpoint}/no-docker.sock` }, home: mountpoint, platform: 'linux', readFile: () => null }
-    })
-    await service.init({ startRegistry: false })
+    service = await offlineService(mountpoint, { startRegistry: false })
     transport = createHttpTransport({ service, rendererDir: null, upload: { reserveBytes: 0 } })
     url = `http://127.0.0.1:${(await transport.listen(0)).port}`
   })

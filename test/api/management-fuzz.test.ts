@@ -4,10 +4,11 @@ import fc from 'fast-check'
 import type { z } from 'zod'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createHttpTransport, type HttpTransport } from '../../src/main/service/http-transport'
-import { createService, type Service } from '../../src/main/service/service'
+import type { Service } from '../../src/main/service/service'
 import { METHOD_NAMES, methods, type MethodName } from '../../src/shared/contract'
 import { ERROR_CODES } from '../../src/shared/errors'
 import { tempDir } from '../helpers/berth'
+import { offlineService } from '../helpers/offline-service'
 
 // Property-based fuzz of the management API over HTTP: random method names, random JSON (and
 // not-JSON) bodies, and for every contract method random inputs, some shaped like its schema.
@@ -94,12 +95,7 @@ describe('fuzzing the management API', () => {
   beforeAll(async () => {
     process.on('unhandledRejection', onUnhandled)
     dataDir = await tempDir('berth-fuzz-api-')
-    service = createService({
-      settingsFile: null,
-      defaults: { port: 0, host: '127.0.0.1', dataDir, startOnLaunch: false, startAtLogin: false },
-      discovery: { env: { DOCKER_HOST: `unix://${dataDir}/no-docker.sock` }, home: dataDir, platform: 'linux', readFile: () => null }
-    })
-    await service.init({ startRegistry: true })
+    service = await offlineService(dataDir)
     transport = createHttpTransport({ service, rendererDir: null })
     port = (await transport.listen(0)).port
   })

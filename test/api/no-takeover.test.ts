@@ -4,8 +4,9 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runExport } from '../../src/main/cli/archive'
 import { dispatch } from '../../src/main/service/dispatch'
-import { createService, type Service } from '../../src/main/service/service'
+import type { Service } from '../../src/main/service/service'
 import { tempDir } from '../helpers/berth'
+import { offlineService } from '../helpers/offline-service'
 import { MediaTypes, pushBlob, pushManifest } from '../helpers/registry-http'
 
 // Methods a hostile caller (or a slip of the hand) could use to destroy a person's files: an export
@@ -22,12 +23,7 @@ describe('Berth does not overwrite or take over what is not its own', () => {
   beforeAll(async () => {
     dataDir = await tempDir('berth-takeover-data-')
     work = await tempDir('berth-takeover-work-')
-    service = createService({
-      settingsFile: null,
-      defaults: { port: 0, host: '127.0.0.1', dataDir, startOnLaunch: false, startAtLogin: false },
-      discovery: { env: { DOCKER_HOST: `unix://${work}/no-docker.sock` }, home: work, platform: 'linux', readFile: () => null }
-    })
-    await service.init({ startRegistry: true })
+    service = await offlineService(dataDir)
     const url = service.registry.status().url!
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }))
     const layer = randomBytes(2048)
