@@ -35,12 +35,8 @@ async function tree(dir: string): Promise<string[]> {
   return out.sort()
 }
 
-/** The hostile page's script: every attack, its outcome as the page could observe it, in `window.results`. */
-function hostileScript(app: string, registry: string, blobDigest: string, blob: string): string {
-  return `
-const APP = ${JSON.stringify(app)}, REG = ${JSON.stringify(registry)}
-const results = (window.results = {})
-const settle = (ms) => new Promise((r) => setTimeout(r, ms))
+/** In the pages' scripts: a fetch and what the page could see of its answer, into `results`. */
+const SEND = `const results = (window.results = {})
 async function send(name, url, init) {
   try {
     const r = await fetch(url, init)
@@ -48,7 +44,14 @@ async function send(name, url, init) {
   } catch (e) {
     results[name] = { error: String(e) }
   }
-}
+}`
+
+/** The hostile page's script: every attack, its outcome as the page could observe it, in `window.results`. */
+function hostileScript(app: string, registry: string, blobDigest: string, blob: string): string {
+  return `
+const APP = ${JSON.stringify(app)}, REG = ${JSON.stringify(registry)}
+const settle = (ms) => new Promise((r) => setTimeout(r, ms))
+${SEND}
 const noCors = (name, url, init = {}) => send(name, url, { mode: 'no-cors', credentials: 'include', ...init })
 const cors = (name, url, init = {}) => send(name, url, { mode: 'cors', credentials: 'include', ...init })
 function tag(name, kind, url) {
@@ -117,15 +120,7 @@ attack()
 /** What a rebinding page tries with its own origin's name: same-origin requests that reach Berth with Host evil.test. */
 function rebindScript(kind: 'app' | 'registry', blobDigest: string, blob: string): string {
   return `
-const results = (window.results = {})
-async function send(name, url, init) {
-  try {
-    const r = await fetch(url, init)
-    results[name] = { type: r.type, status: r.status, body: await r.text() }
-  } catch (e) {
-    results[name] = { error: String(e) }
-  }
-}
+${SEND}
 async function attack() {
   if (${JSON.stringify(kind)} === 'app') {
     await send('stop', '/api/registry.stop', { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } })
