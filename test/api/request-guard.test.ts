@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readdir, rm } from 'node:fs/promises'
 import { request } from 'node:http'
 import { afterEach, describe, expect, it } from 'vitest'
+import { buildProgram } from '../../src/main/cli'
 import { isLoopbackHost, normalizeOrigin } from '../../src/main/registry/request-guard'
 import { createRegistryServer, type RegistryServer } from '../../src/main/registry/server'
 import { openStorage } from '../../src/main/storage'
@@ -113,5 +114,19 @@ describe('the registry request guard', () => {
     const { port } = await registry('0.0.0.0')
     expect((await send(port, 'GET', '/v2/', { Host: `my-laptop.local:${port}` })).status).toBe(200)
     expect((await send(port, 'GET', '/v2/', { Host: `my-laptop.local:${port}`, Origin: 'http://my-laptop.local:3000' })).status).toBe(403)
+  })
+
+  it('berth serve --allow-origin takes origins (repeatable, normalized) and refuses a URL with a path', async () => {
+    const parse = async (...args: string[]) => {
+      const program = buildProgram().exitOverride()
+      const serve = program.commands.find((c) => c.name() === 'serve')!
+      let seen: { allowOrigin?: string[] } | null = null
+      serve.exitOverride().configureOutput({ writeErr: () => {} }).action((opts) => void (seen = opts))
+      await program.parseAsync(['node', 'berth', 'serve', ...args])
+      return seen as { allowOrigin?: string[] } | null
+    }
+    expect((await parse())?.allowOrigin).toBeUndefined()
+    expect((await parse('--allow-origin', 'http://localhost:8080/', '--allow-origin', 'HTTPS://Tools.Example'))?.allowOrigin).toEqual(['http://localhost:8080', 'https://tools.example'])
+    await expect(parse('--allow-origin', 'http://localhost:8080/ui')).rejects.toThrow(/an origin is scheme:\/\/host\[:port\]/)
   })
 })

@@ -18,6 +18,9 @@ export function refuse(res: ServerResponse, refusal: Refusal, headers: Record<st
   sendJson(res, refusal.status, { ok: false, error: { code: refusal.code, message: refusal.message } }, { ...refusal.headers, ...headers })
 }
 
+/** The path only: a query may carry the token (`/?token=…`), and secrets are never logged. */
+const where = (req: IncomingMessage) => (req.url ?? '').split('?')[0].slice(0, 200)
+
 const CONNECTION_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_STREAM_DESTROYED'])
 
 /**
@@ -30,8 +33,8 @@ export function answerFailure(log: Logger, req: IncomingMessage, res: ServerResp
   try {
     const gone = res.destroyed || !res.socket || res.socket.destroyed
     const code = (err as NodeJS.ErrnoException | null)?.code
-    if (gone && code !== undefined && CONNECTION_CODES.has(code)) log.info({ method: req.method, url: req.url?.slice(0, 200), code }, 'client went away mid-request')
-    else log.error({ err, method: req.method, url: req.url?.slice(0, 200) }, 'request failed')
+    if (gone && code !== undefined && CONNECTION_CODES.has(code)) log.info({ method: req.method, url: where(req), code }, 'client went away mid-request')
+    else log.error({ err, method: req.method, url: where(req) }, 'request failed')
     if (gone || res.headersSent) {
       res.destroy()
       return
@@ -44,7 +47,7 @@ export function answerFailure(log: Logger, req: IncomingMessage, res: ServerResp
     )
   } catch (again) {
     try {
-      log.error({ err: again, first: (err as Error | null)?.message, method: req.method, url: req.url?.slice(0, 200) }, 'answering a failed request failed too')
+      log.error({ err: again, first: (err as Error | null)?.message, method: req.method, url: where(req) }, 'answering a failed request failed too')
     } catch {
       // The logger itself failed: nothing more to say.
     }
