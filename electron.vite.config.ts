@@ -2,6 +2,11 @@ import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
 import react from '@vitejs/plugin-react'
 import tailwindcss from '@tailwindcss/vite'
+import type { Plugin } from 'vite'
+import { injectCsp } from './src/shared/csp'
+
+/** The one CSP (src/shared/csp.ts) into index.html's <meta>, in dev and in the build. */
+const csp: Plugin = { name: 'berth-csp', transformIndexHtml: { order: 'pre', handler: injectCsp } }
 
 const alias = { '@shared': resolve(import.meta.dirname, 'src/shared') }
 
@@ -21,6 +26,6 @@ export default defineConfig({
   },
   renderer: {
     resolve: { alias: { ...alias, '@renderer': resolve(import.meta.dirname, 'src/renderer/src') } },
-    plugins: [react(), tailwindcss()]
+    plugins: [csp, react(), tailwindcss()]
   }
 })

@@ -5,10 +5,17 @@ import { runServe } from './cli/serve'
 import { addStorageCommands } from './cli/storage'
 import { defaultDataDir } from './config/data-dir'
 import { parseDuration } from './config/duration'
+import { normalizeOrigin } from './registry/request-guard'
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535.')
   return Number(value)
+}
+
+function origin(value: string, previous: string[] = []): string[] {
+  const normalized = normalizeOrigin(value)
+  if (!normalized || !/^https?:\/\/[^/]+\/?$/i.test(value)) throw new InvalidArgumentError('an origin is scheme://host[:port], e.g. http://127.0.0.1:8080, with no path.')
+  return [...previous, normalized]
 }
 
 function duration(value: string): number {
@@ -37,6 +44,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .addOption(new Option('--ui-port <port>', 'port of the app and its API on 127.0.0.1 (0 picks a free one)').argParser(port).default(0))
     .option('--no-ui', 'serve the registry only, without the app and its API')
+    .addOption(new Option('--allow-origin <origin>', 'let web pages of this origin use the registry port (repeatable; registry clients never need it)').argParser(origin))
     .addHelpText(
       'after',
       `
@@ -56,6 +64,7 @@ Then, from any shell:
     .requiredOption('-o, --output <file>', 'tar file to write')
     .addOption(new Option('-f, --format <format>', 'oci (an OCI image layout, for skopeo/podman/berth) or docker (for docker load)').choices(['oci', 'docker']).default('oci'))
     .addOption(new Option('-d, --data <dir>', 'data folder to read').default(defaultDataDir()))
+    .option('--force', 'replace the output file if it exists')
     .action(async (refs: string[], opts) => {
       process.exitCode = await runExport(refs, opts)
     })

@@ -128,7 +128,7 @@ describe('manifest references that are not tags', () => {
     // Raw bytes: fetch and http.request both fold repeated headers before they are sent.
     const head = await new Promise<string>((resolve, reject) => {
       const socket = connect(b.port, '127.0.0.1', () =>
-        socket.write(`GET /v2/${NAME}/manifests/v1 HTTP/1.1\r\nHost: x\r\nAccept: ${OCI_INDEX}\r\nAccept: ${OCI_MANIFEST}\r\nConnection: close\r\n\r\n`)
+        socket.write(`GET /v2/${NAME}/manifests/v1 HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: ${OCI_INDEX}\r\nAccept: ${OCI_MANIFEST}\r\nConnection: close\r\n\r\n`)
       )
       let data = ''
       socket.on('data', (c: Buffer) => (data += c.toString()))

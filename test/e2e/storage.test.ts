@@ -268,7 +268,8 @@ describeWith({ docker: true, commands: ['chromium'] }, 'the storage view in Chro
     expect(await dialog.getByRole('checkbox', { name: /Collect garbage now/ }).isChecked()).toBe(true)
     await shoot(page, '38-storage-delete-repository')
     await dialog.getByRole('button', { name: 'Delete repository' }).click()
-    await page.getByText('Deleted e2e/gone: 0 tags').waitFor()
+    // exact: the toast's live-region announcement holds the same words inside a longer text.
+    await page.getByText('Deleted e2e/gone: 0 tags', { exact: true }).waitFor()
     await eventually(async () => expect(await storage.getByRole('list', { name: 'Repository sizes' }).getByRole('listitem', { name: 'e2e/gone' }).count()).toBe(0))
     await ui.openCatalog()
     await eventually(async () => expect(await ui.repository('e2e/gone').count()).toBe(0))

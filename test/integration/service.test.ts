@@ -265,7 +265,7 @@ describeWith({ docker: true }, 'the service over the real registry and Docker en
     if (withPorts.ok) {
       const { containerId, command } = withPorts.result as ApiOutput<'docker.run'>
       containers.push(containerId)
-      expect(command).toContain(`-p ${hostPort}:80`)
+      expect(command).toContain(`-p 127.0.0.1:${hostPort}:80`)
       const state = (await run('docker', ['inspect', '-f', '{{.State.Status}}', containerId])).trim()
       expect(state).toBe('running')
       // …and, like `docker run --network none -p`, the engine silently publishes nothing.

@@ -9,6 +9,7 @@ export interface ExportCliOptions {
   data: string
   output: string
   format: 'oci' | 'docker'
+  force?: boolean
 }
 
 export interface ImportCliOptions {
@@ -55,7 +56,7 @@ export async function runExport(references: string[], opts: ExportCliOptions): P
   process.once('SIGTERM', interrupted)
   try {
     const started = performance.now()
-    const request = { references, file: resolve(opts.output), format: opts.format }
+    const request = { references, file: resolve(opts.output), format: opts.format, overwrite: opts.force === true }
     const result = await withFolder(resolve(opts.data), { mustExist: true, onProgress: printer('export') }, (call) => call('storage.export', request))
     const seconds = (performance.now() - started) / 1000
     process.stdout.write(

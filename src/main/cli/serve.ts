@@ -13,6 +13,8 @@ export interface ServeOptions {
   logLevel: string
   ui: boolean
   uiPort: number
+  /** Origins whose web pages may use the registry port (--allow-origin, repeatable). */
+  allowOrigin?: string[]
 }
 
 /** The address as a URL host: IPv6 literals need brackets. */
@@ -63,7 +65,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   const log = pino({ level: opts.logLevel, base: undefined }, pino.destination({ dest: 2, sync: false }))
   const service = createService({
     settingsFile: null,
-    defaults: { port: opts.port, host: opts.host, dataDir: data, startOnLaunch: true, startAtLogin: false },
+    defaults: { port: opts.port, host: opts.host, dataDir: data, startOnLaunch: true, startAtLogin: false, allowedOrigins: opts.allowOrigin ?? [] },
     log,
     registry: { uploadMaxAgeMs: opts.uploadTtl }
   })
@@ -83,7 +85,7 @@ export async function runServe(opts: ServeOptions): Promise<number> {
 
   let transport: ReturnType<typeof createHttpTransport> | null = null
   if (opts.ui) {
-    transport = createHttpTransport({ service, rendererDir: join(import.meta.dirname, '..', 'renderer') })
+    transport = createHttpTransport({ service, rendererDir: join(import.meta.dirname, '..', 'renderer'), log })
     try {
       const address = await transport.listen(opts.uiPort, '127.0.0.1')
       process.stdout.write(`Berth app on http://127.0.0.1:${address.port}/?token=${transport.token}\n`)

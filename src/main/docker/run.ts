@@ -5,7 +5,7 @@ import { pull } from './transfer'
 
 export interface RunOptions {
   image: string
-  ports: { host: number; container: number; protocol: 'tcp' | 'udp' }[]
+  ports: { host: number; container: number; protocol: 'tcp' | 'udp'; hostIp: string }[]
   name?: string
   network?: string
 }
@@ -15,20 +15,26 @@ export function runCommand(o: RunOptions): string {
   const parts = ['docker run -d']
   if (o.name) parts.push(`--name ${o.name}`)
   if (o.network) parts.push(`--network ${o.network}`)
-  for (const p of o.ports) parts.push(`-p ${p.host}:${p.container}${p.protocol === 'udp' ? '/udp' : ''}`)
+  for (const p of o.ports) parts.push(`-p ${p.hostIp.includes(':') ? `[${p.hostIp}]` : p.hostIp}:${p.host}:${p.container}${p.protocol === 'udp' ? '/udp' : ''}`)
   parts.push(o.image)
   return parts.join(' ')
 }
 
-/** `docker run -d -p host:container image`: create and start; the image must be in the engine. */
-export async function runContainer(docker: Dockerode, o: RunOptions): Promise<{ id: string; name: string }> {
+/** The engine's ExposedPorts and PortBindings for the mappings, each on its own host address. */
+export function portBindings(ports: RunOptions['ports']): { exposed: Record<string, object>; bindings: Record<string, { HostIp: string; HostPort: string }[]> } {
   const exposed: Record<string, object> = {}
-  const bindings: Record<string, { HostPort: string }[]> = {}
-  for (const p of o.ports) {
+  const bindings: Record<string, { HostIp: string; HostPort: string }[]> = {}
+  for (const p of ports) {
     const key = `${p.container}/${p.protocol}`
     exposed[key] = {}
-    bindings[key] = [...(bindings[key] ?? []), { HostPort: String(p.host) }]
+    bindings[key] = [...(bindings[key] ?? []), { HostIp: p.hostIp, HostPort: String(p.host) }]
   }
+  return { exposed, bindings }
+}
+
+/** `docker run -d -p 127.0.0.1:host:container image`: create and start; the image must be in the engine. */
+export async function runContainer(docker: Dockerode, o: RunOptions): Promise<{ id: string; name: string }> {
+  const { exposed, bindings } = portBindings(o.ports)
   let container: Dockerode.Container
   try {
     container = await docker.createContainer({

@@ -6,6 +6,7 @@ import type { Storage } from '../storage'
 import { RegistryError, serveErrors } from './errcode'
 import { validName, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
+import { createRequestGuard } from './request-guard'
 
 export interface RegistryOptions {
   storage: Storage
@@ -14,6 +15,8 @@ export interface RegistryOptions {
   uploadMaxAgeMs?: number
   /** How often abandoned uploads are looked for; 0 turns purging off. */
   purgeIntervalMs?: number
+  /** Origins whose web pages may use the registry (request-guard.ts); none by default. */
+  allowedOrigins?: readonly string[]
 }
 
 /** Requests and bytes since start (the contract's `registry.activity`, without its timestamp). */
@@ -52,7 +55,10 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
   const purgeIntervalMs = options.purgeIntervalMs ?? HOUR
   const activity: RegistryActivity = { requests: 0, bytesIn: 0, bytesOut: 0 }
 
+  const guard = createRequestGuard({ allowedOrigins: options.allowedOrigins, boundAddress: () => (server.address() as AddressInfo | null)?.address })
+
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (guard(req, res)) return
     const rawUrl = req.url ?? '/'
     const queryAt = rawUrl.indexOf('?')
     const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
@@ -20,7 +21,8 @@ export function pullHost(host: string, port: number): string {
 async function ensureWritable(dir: string): Promise<void> {
   try {
     await mkdir(dir, { recursive: true })
-    const probe = join(dir, `.berth-write-test-${process.pid}`)
+    // Unique per call: two first uses at once (a request and the upload sweep) must not share one probe.
+    const probe = join(dir, `.berth-write-test-${process.pid}-${randomBytes(4).toString('hex')}`)
     await writeFile(probe, '')
     await rm(probe)
   } catch (err) {
@@ -119,7 +121,7 @@ export class RegistryHost {
       const s = this.settings.get()
       try {
         const storage = await this.storage()
-        const server = createRegistryServer({ ...this.serverOptions, storage, log: this.log })
+        const server = createRegistryServer({ ...this.serverOptions, storage, log: this.log, allowedOrigins: s.allowedOrigins ?? [] })
         try {
           const address = await server.listen(s.port, s.host)
           this.port = address.port

@@ -11,7 +11,8 @@ import { EventBus } from './events'
 import { RegistryHost } from './registry-host'
 import { createSettingsApi } from './settings-api'
 import { SettingsStore } from './settings-store'
-import { createStorageApi, ensureUploadInbox } from './storage-api'
+import { sweepInbox } from '../storage/manage/upload-inbox'
+import { createStorageApi, newInboxFile } from './storage-api'
 import { TransferManager } from './transfers'
 
 export interface ServiceOptions {
@@ -33,8 +34,10 @@ export interface Service {
   registry: RegistryHost
   engine: DockerEngine
   transfers: TransferManager
-  /** A folder on the data disk where files sent by the window (imports) wait until imported. */
-  uploadInbox(): Promise<string>
+  /** A new file in the upload inbox, on the data disk, where a file the window sends waits until imported. */
+  newInboxFile(): Promise<string>
+  /** Removes inbox files nobody imported for `maxAgeMs`; how many went. */
+  sweepInbox(maxAgeMs: number): Promise<number>
   /** Loads settings, starts watching the engine, and starts the registry when the settings say so. */
   init(options?: { startRegistry?: boolean }): Promise<void>
   dispose(): Promise<void>
@@ -84,7 +87,8 @@ export function createService(options: ServiceOptions): Service {
     registry,
     engine,
     transfers,
-    uploadInbox: () => ensureUploadInbox(registry),
+    newInboxFile: () => newInboxFile(registry),
+    sweepInbox: async (maxAgeMs) => sweepInbox((await registry.storage()).layout, maxAgeMs),
     async init({ startRegistry } = {}) {
       const loaded = await settings.load()
       engine.watch()

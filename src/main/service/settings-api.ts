@@ -1,4 +1,6 @@
 import type { Api } from '@shared/contract'
+import type { Settings } from '@shared/model/registry'
+import { checkAdoptable } from '../storage/manage'
 import type { EventBus } from './events'
 import type { RegistryHost } from './registry-host'
 import type { SettingsStore } from './settings-store'
@@ -18,11 +20,15 @@ export function createSettingsApi(
     'registry.stop': () => registry.stop(),
     'registry.restart': () => registry.restart(),
     'settings.get': async () => settings.get(),
-    'settings.update': async (patch) => {
+    'settings.update': async (input) => {
       const before = settings.get()
+      let patch = input
+      // The same refusal as storage.open: never take over a folder holding other things than registry data.
+      if (input.dataDir !== undefined && input.dataDir !== before.dataDir) patch = { ...input, dataDir: (await checkAdoptable(input.dataDir)).dataDir }
       const next = await settings.update(patch)
       if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) onStartAtLogin?.(next.startAtLogin)
-      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir
+      const origins = (o: Settings) => JSON.stringify(o.allowedOrigins ?? [])
+      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || origins(next) !== origins(before)
       if (moved) {
         if (registry.running) await registry.restart()
         else bus.emit('registry.status', registry.status())

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { mkdir, rm } from 'node:fs/promises'
 import { resolve, sep } from 'node:path'
 import type { Api } from '@shared/contract'
@@ -172,9 +173,12 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
   }
 }
 
-/** The folder where files a browser window sends are kept until imported (inside the data folder: same disk, same permissions). */
-export async function ensureUploadInbox(registry: RegistryHost): Promise<string> {
-  const dir = paths.uploadInbox((await registry.storage()).layout)
-  await mkdir(dir, { recursive: true })
-  return dir
+/**
+ * A new file name in the upload inbox, where files a browser window sends wait until imported
+ * (inside the data folder: same disk, same permissions).
+ */
+export async function newInboxFile(registry: RegistryHost): Promise<string> {
+  const layout = (await registry.storage()).layout
+  await mkdir(paths.uploadInbox(layout), { recursive: true })
+  return paths.inboxFile(layout, randomBytes(8).toString('hex'))
 }

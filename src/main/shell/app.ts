@@ -1,8 +1,9 @@
-import { app, BrowserWindow, type Tray } from 'electron'
+import { app, BrowserWindow, session, type Tray } from 'electron'
 import { join } from 'node:path'
 import pino from 'pino'
 import { createService, type Service } from '../service/service'
 import { registerIpc } from './ipc'
+import { lockDownSession } from './security'
 import { createTray } from './tray'
 import { createMainWindow } from './window'
 
@@ -28,6 +29,9 @@ export async function boot(): Promise<Shell | null> {
     return null
   }
   await app.whenReady()
+  lockDownSession(session.defaultSession)
+  // No page Berth shows may open a <webview> (it would run without our preferences).
+  app.on('web-contents-created', (_event, contents) => contents.on('will-attach-webview', (e) => e.preventDefault()))
   const userData = app.getPath('userData')
   const service = createService({
     settingsFile: join(userData, 'settings.json'),

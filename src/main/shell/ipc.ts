@@ -1,23 +1,17 @@
-import { BrowserWindow, ipcMain, type IpcMainInvokeEvent } from 'electron'
+import { BrowserWindow, ipcMain } from 'electron'
 import { METHOD_NAMES, ipcChannel } from '@shared/contract'
 import type { Service } from '../service/service'
 import { dispatch } from '../service/dispatch'
-
-/** Only our own pages may call the service (never a page a link navigated to). */
-export function trustedSender(event: IpcMainInvokeEvent): boolean {
-  const url = event.senderFrame?.url ?? ''
-  const dev = process.env.ELECTRON_RENDERER_URL
-  return url.startsWith('file://') || (dev !== undefined && url.startsWith(dev))
-}
+import { rendererUrl, trustedSender } from './security'
 
 /**
  * One `ipcMain.handle` per contract method (validate → call → envelope), and every service event
  * forwarded to the windows that are still alive. Returns the undo.
  */
-export function registerIpc(service: Service): () => void {
+export function registerIpc(service: Service, expectedUrl = rendererUrl()): () => void {
   for (const name of METHOD_NAMES) {
     ipcMain.handle(ipcChannel.method(name), (event, input) => {
-      if (!trustedSender(event)) return { ok: false, error: { code: 'INVALID_INPUT', message: 'This page may not call Berth.' } }
+      if (!trustedSender(event, expectedUrl)) return { ok: false, error: { code: 'INVALID_INPUT', message: 'This page may not call Berth.' } }
       return dispatch(service.api, name, input)
     })
   }

@@ -1,6 +1,7 @@
 import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { METHOD_NAMES, ipcChannel } from '@shared/contract'
 
@@ -12,7 +13,8 @@ const e = vi.hoisted(() => {
   const windows: { options: Record<string, unknown>; sent: [string, unknown][]; listeners: Map<string, (...a: unknown[]) => void> }[] = []
   const state = { userData: '', clipboard: '', loginItem: null as null | { openAtLogin: boolean }, trayMenus: [] as unknown[][], trayImages: [] as string[] }
   const appListeners = new Map<string, ((...a: unknown[]) => void)[]>()
-  return { handlers, windows, state, appListeners }
+  const permissions = { request: null as null | ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void), check: null as null | ((...a: unknown[]) => boolean) }
+  return { handlers, windows, state, appListeners, permissions }
 })
 
 vi.mock('electron', () => {
@@ -74,6 +76,12 @@ vi.mock('electron', () => {
     nativeImage: { createFromPath: (path: string) => ({ path }) },
     clipboard: { writeText: (t: string) => (e.state.clipboard = t) },
     shell: { openExternal: vi.fn() },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (fn: typeof e.permissions.request) => (e.permissions.request = fn),
+        setPermissionCheckHandler: (fn: typeof e.permissions.check) => (e.permissions.check = fn)
+      }
+    },
     ipcMain: {
       handle: (channel: string, fn: (event: unknown, input: unknown) => unknown) => e.handlers.set(channel, fn),
       removeHandler: (channel: string) => e.handlers.delete(channel)
@@ -82,8 +90,17 @@ vi.mock('electron', () => {
 })
 
 const { boot } = await import('./app')
+const { rendererUrl, trustedSender } = await import('./security')
+const BrowserWindowMock = (await import('electron')).BrowserWindow as unknown as { all: unknown[] }
 type MenuItem = { label?: string; enabled?: boolean; click?: () => void }
-const trusted = { senderFrame: { url: 'file:///app/index.html' } }
+/** What Electron passes to ipcMain handlers: the sending frame and the web contents whose main frame it may be. */
+function sender(url: string, where: 'main' | 'subframe' = 'main') {
+  const frame = { url }
+  return { senderFrame: frame, sender: { mainFrame: where === 'main' ? frame : { url } } }
+}
+// The built page, as the window loads it (window.ts → security.ts).
+const PAGE = pathToFileURL(join(import.meta.dirname, '..', 'renderer', 'index.html')).href
+const trusted = sender(PAGE)
 
 let shell: NonNullable<Awaited<ReturnType<typeof boot>>>
 
@@ -103,10 +120,66 @@ describe('Electron shell', () => {
     expect([...e.handlers.keys()].sort()).toEqual(METHOD_NAMES.map((m) => ipcChannel.method(m)).sort())
   })
 
-  it('opens a locked-down window: isolated, sandboxed, no Node, our preload', () => {
+  it('opens a locked-down window: isolated, sandboxed, no Node, no webview, web security on, our preload, our page', () => {
     const prefs = e.windows[0].options.webPreferences as Record<string, unknown>
-    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false })
+    expect(prefs).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      navigateOnDragDrop: false
+    })
     expect(String(prefs.preload)).toMatch(/preload[/\\]index\.cjs$/)
+    expect(rendererUrl()).toBe(PAGE)
+    const win = BrowserWindowMock.all[0] as unknown as { loadURL: { mock: { calls: unknown[][] } } }
+    expect(win.loadURL.mock.calls).toEqual([[PAGE]])
+  })
+
+  it('refuses every permission a page asks for or checks (deny-all handlers on the session)', () => {
+    expect(e.permissions.request).toBeTypeOf('function')
+    expect(e.permissions.check).toBeTypeOf('function')
+    for (const permission of ['media', 'notifications', 'geolocation', 'clipboard-read', 'clipboard-sanitized-write', 'openExternal', 'usb']) {
+      const callback = vi.fn()
+      e.permissions.request!({}, permission, callback)
+      expect(callback, permission).toHaveBeenCalledWith(false)
+      expect(e.permissions.check!({}, permission, PAGE, {}), permission).toBe(false)
+    }
+  })
+
+  it('answers IPC only from the exact page in the main frame: a prefix, another file, a subframe or no frame are refused', async () => {
+    const status = e.handlers.get(ipcChannel.method('registry.stop'))!
+    for (const event of [
+      sender(`${PAGE}.evil`),
+      sender(`${PAGE}/../../../../tmp/evil.html`),
+      sender(PAGE.replace('index.html', 'evil.html')),
+      sender('file:///app/index.html'),
+      sender('file:///'),
+      sender('https://evil.example/'),
+      sender(PAGE, 'subframe'),
+      { senderFrame: null, sender: { mainFrame: { url: PAGE } } }
+    ]) {
+      const answer = (await status(event, undefined)) as { ok: boolean; error?: { message: string } }
+      expect(answer, JSON.stringify(event.senderFrame)).toEqual({ ok: false, error: { code: 'INVALID_INPUT', message: 'This page may not call Berth.' } })
+    }
+    expect(shell.service.registry.status().state).toBe('running')
+    expect(trustedSender(sender(`${PAGE}#storage`))).toBe(true)
+  })
+
+  it('in development trusts exactly ELECTRON_RENDERER_URL, not what merely starts with it', () => {
+    const before = process.env.ELECTRON_RENDERER_URL
+    process.env.ELECTRON_RENDERER_URL = 'http://localhost:5173'
+    try {
+      const dev = rendererUrl()
+      expect(dev).toBe('http://localhost:5173/')
+      expect(trustedSender(sender('http://localhost:5173/'), dev)).toBe(true)
+      for (const url of ['http://localhost:51730/', 'http://localhost:5173.evil.example/', 'http://localhost:5173/other.html', PAGE]) expect(trustedSender(sender(url), dev), url).toBe(false)
+    } finally {
+      if (before === undefined) delete process.env.ELECTRON_RENDERER_URL
+      else process.env.ELECTRON_RENDERER_URL = before
+    }
   })
 
   it('answers IPC calls with the envelope, validates input, refuses foreign pages', async () => {
@@ -116,7 +189,7 @@ describe('Electron shell', () => {
     const bad = (await e.handlers.get(ipcChannel.method('catalog.tags'))!(trusted, { repository: 'UPPER' })) as { ok: boolean; error: { code: string; message: string } }
     expect(bad).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } })
     expect(bad.error.message).toMatch(/repository/)
-    const foreign = (await e.handlers.get(ipcChannel.method('registry.status'))!({ senderFrame: { url: 'https://evil.example' } }, undefined)) as { ok: boolean }
+    const foreign = (await e.handlers.get(ipcChannel.method('registry.status'))!(sender('https://evil.example'), undefined)) as { ok: boolean }
     expect(foreign.ok).toBe(false)
   })
 

@@ -1,5 +1,6 @@
 import { BrowserWindow, shell } from 'electron'
 import { join } from 'node:path'
+import { rendererUrl } from './security'
 
 /** The main window: isolated, sandboxed, no Node in the page; external links go to the browser. */
 export function createMainWindow(): BrowserWindow {
@@ -14,7 +15,13 @@ export function createMainWindow(): BrowserWindow {
       preload: join(import.meta.dirname, '../preload/index.cjs'),
       contextIsolation: true,
       sandbox: true,
-      nodeIntegration: false
+      nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      // A file dropped outside the drop targets must not replace the app with itself.
+      navigateOnDragDrop: false
     }
   })
   win.once('ready-to-show', () => win.show())
@@ -28,8 +35,7 @@ export function createMainWindow(): BrowserWindow {
     event.preventDefault()
     if (/^https?:\/\//.test(url)) void shell.openExternal(url)
   })
-  const devUrl = process.env.ELECTRON_RENDERER_URL
-  if (devUrl) void win.loadURL(devUrl)
-  else void win.loadFile(join(import.meta.dirname, '../renderer/index.html'))
+  // The same address IPC trusts (security.ts), and nothing else.
+  void win.loadURL(rendererUrl())
   return win
 }

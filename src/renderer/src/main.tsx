@@ -2,11 +2,11 @@ import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
 import './styles.css'
 import { App } from './App'
-import { forgetTokenInAddress } from './lib/client'
+import { takeTokenFromAddress } from './lib/client'
 import { bindStores } from './store/bind'
 import { useRegistry } from './store/registry'
 
-forgetTokenInAddress()
+takeTokenFromAddress()
 bindStores((connection) => useRegistry.setState({ connection }))
 
 createRoot(document.getElementById('root')!).render(

@@ -92,7 +92,7 @@ export const methods = {
     z.object({ removed: z.array(z.string()) })
   ),
   'docker.run': method(
-    'Runs a container from a registry image, like docker run -d -p <host>:<container> <image>.',
+    'Runs a container from a registry image, like docker run -d -p 127.0.0.1:<host>:<container> <image> (ports on this machine only unless hostIp says otherwise).',
     z.object({
       repository: RepositoryName,
       reference: Reference,

@@ -67,5 +67,10 @@ export type Transfer = z.infer<typeof Transfer>
 export const PortMapping = z.object({
   host: z.number().int().min(1).max(65535),
   container: z.number().int().min(1).max(65535),
-  protocol: z.enum(['tcp', 'udp']).default('tcp')
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  /**
+   * The host address the port is published on: this machine only unless the person chooses otherwise
+   * (`0.0.0.0`: reachable from other machines). Docker's own default is every interface.
+   */
+  hostIp: z.union([z.ipv4(), z.ipv6()]).default('127.0.0.1')
 })

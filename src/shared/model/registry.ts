@@ -24,7 +24,15 @@ export const Settings = z.object({
   host: z.string().min(1).max(255),
   dataDir: z.string().min(1),
   startOnLaunch: z.boolean(),
-  startAtLogin: z.boolean()
+  startAtLogin: z.boolean(),
+  /**
+   * Origins (`http://host:port`) whose web pages may use the registry port. Registry clients never send
+   * `Origin`; a browser does, so any page of another origin is refused unless listed here (none by default).
+   */
+  allowedOrigins: z
+    .array(z.string().max(255).regex(/^https?:\/\/[^/\s?#]+$/i, 'An origin is scheme://host[:port], e.g. http://127.0.0.1:8080, with no path.'))
+    .max(64)
+    .optional()
 })
 export type Settings = z.infer<typeof Settings>
 

@@ -124,7 +124,9 @@ export const ExportRequest = z
     references: z.array(z.string().min(1).max(512)).min(1).max(10_000),
     /** Absolute path of the tar file to write (its folder must exist). */
     file: z.string().min(1),
-    format: ExportFormat.default('oci')
+    format: ExportFormat.default('oci'),
+    /** Replace `file` if it exists (else an existing file is refused with CONFLICT, detail.exists). */
+    overwrite: z.boolean().optional()
   })
   .strict()
 

@@ -106,6 +106,11 @@ export function blobDigestOfRelative(parts: readonly string[]): { algorithm: str
   return { algorithm: parts[i + 1], hex: parts[i + 3] }
 }
 
+/** Whether a file name in the upload inbox is one of Berth's uploads (`inboxFile`'s names). */
+export function isInboxFileName(name: string): boolean {
+  return /^upload-[0-9a-f]+\.tar$/.test(name)
+}
+
 /** A path given as the registry tree itself (`…/docker/registry/v2`, or `…/docker/registry`) means the folder above it. */
 export function dataDirOf(abs: string): string {
   const parts = abs.split(sep)

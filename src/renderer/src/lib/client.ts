@@ -4,7 +4,8 @@ import type { BerthErrorData, Envelope } from '@shared/errors'
 /*
  * The renderer's one door to Berth. In the Electron window the preload provides `window.berth`
  * (IPC); in a browser (`berth serve`) the same contract is reached over HTTP: POST /api/<method> and
- * Server-Sent Events from /api/events, authenticated by the cookie that `/?token=…` set. Nothing
+ * Server-Sent Events from /api/events read as a fetch stream, each with `Authorization: Bearer` and
+ * the token the page was opened with (never a cookie: every 127.0.0.1 server would get it). Nothing
  * else in the renderer reads `window.berth` or calls fetch for the API.
  */
 
@@ -54,50 +55,163 @@ function bridgeTransport(bridge: BerthBridge): Transport {
 }
 
 const UNREACHABLE = 'Berth’s service does not answer. If you started it with `berth serve`, check that it is still running, then reload this page.'
+const NO_TOKEN = 'This page has no access token. Open the address `berth serve` printed (it ends in ?token=…).'
 
-/** The HTTP + SSE transport of `berth serve`, same origin. */
-export function httpTransport(base = ''): Transport {
+/** Where the page keeps its token: sessionStorage is per origin (port included) and per tab, so no other 127.0.0.1 server ever sees it. */
+const TOKEN_KEY = 'berth.token'
+
+function storedToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY)
+  } catch {
+    return null
+  }
+}
+
+/**
+ * In a browser the page is opened as `/?token=…` (what `berth serve` prints): the token moves into
+ * this tab's sessionStorage and out of the address (history, screenshots, a Referer).
+ */
+export function takeTokenFromAddress(): void {
+  if (typeof window === 'undefined' || window.berth) return
+  const url = new URL(window.location.href)
+  const token = url.searchParams.get('token')
+  if (token === null) return
+  try {
+    sessionStorage.setItem(TOKEN_KEY, token)
+  } catch {
+    // Storage refused (a private mode): calls will say how to get a token.
+  }
+  url.searchParams.delete('token')
+  window.history.replaceState(null, '', url.pathname + url.search + url.hash)
+}
+
+export interface SseMessage {
+  id: string | null
+  event: string
+  data: string
+}
+
+/**
+ * An incremental parser of the Server-Sent Events format (what EventSource would do, done in the page
+ * so the stream can carry an Authorization header): feed text as it arrives, get whole messages.
+ */
+export function sseParser(onMessage: (message: SseMessage) => void, onRetry?: (ms: number) => void): (text: string) => void {
+  let buffer = ''
+  let event = ''
+  let data: string[] = []
+  let id: string | null = null
+  const line = (l: string) => {
+    if (l === '') {
+      if (data.length) onMessage({ id, event: event || 'message', data: data.join('\n') })
+      event = ''
+      data = []
+      return
+    }
+    if (l.startsWith(':')) return
+    const colon = l.indexOf(':')
+    const field = colon === -1 ? l : l.slice(0, colon)
+    const value = colon === -1 ? '' : l.slice(colon + 1).replace(/^ /, '')
+    if (field === 'data') data.push(value)
+    else if (field === 'event') event = value
+    else if (field === 'id' && !value.includes('\0')) id = value
+    else if (field === 'retry' && /^\d+$/.test(value)) onRetry?.(Number(value))
+  }
+  return (text) => {
+    buffer += text
+    // A CR at the very end may be the first half of a CRLF: wait for the next chunk.
+    const parts = buffer.split(/\r\n|\r(?!$)|\n/)
+    buffer = parts.pop() ?? ''
+    for (const l of parts) line(l)
+  }
+}
+
+/** Without a byte for this long (the server pings every 15 s) the stream is taken for dead and reopened. */
+const SILENCE_MS = 45_000
+
+/** The HTTP transport of `berth serve`, same origin; events over a fetch stream, reconnecting with Last-Event-ID. */
+export function httpTransport(base = '', token: () => string | null = storedToken): Transport & { close(): void } {
   const listeners = new Map<string, Set<(payload: unknown) => void>>()
-  const attached = new Set<string>()
   const connection = new Set<(state: ConnectionState) => void>()
   let state: ConnectionState = 'connecting'
-  let source: EventSource | null = null
+  let streaming = false
+  let closed = false
+  let controller: AbortController | null = null
+  let lastEventId: string | null = null
+  let retryMs = 2000
 
   const setState = (next: ConnectionState) => {
     if (next === state) return
     state = next
     for (const l of connection) l(next)
   }
+  const auth = (): Record<string, string> => {
+    const t = token()
+    return t ? { Authorization: `Bearer ${t}` } : {}
+  }
 
-  const attach = (event: string) => {
-    if (!source || attached.has(event)) return
-    attached.add(event)
-    source.addEventListener(event, (e) => {
-      let payload: unknown
-      try {
-        payload = JSON.parse((e as MessageEvent<string>).data)
-      } catch {
-        return
+  const deliver = (m: SseMessage) => {
+    if (m.id !== null) lastEventId = m.id
+    const set = listeners.get(m.event)
+    if (!set?.size) return
+    let payload: unknown
+    try {
+      payload = JSON.parse(m.data)
+    } catch {
+      return
+    }
+    for (const l of set) l(payload)
+  }
+
+  /** One stream until it ends or goes silent; resolves when it is over. */
+  async function follow(): Promise<number | null> {
+    controller = new AbortController()
+    const abort = controller
+    let silence: ReturnType<typeof setTimeout> | undefined
+    const quietWatch = () => {
+      clearTimeout(silence)
+      silence = setTimeout(() => abort.abort(), SILENCE_MS)
+    }
+    try {
+      const res = await fetch(`${base}/api/events`, {
+        headers: { Accept: 'text/event-stream', ...auth(), ...(lastEventId !== null ? { 'Last-Event-ID': lastEventId } : {}) },
+        cache: 'no-store',
+        signal: abort.signal
+      })
+      if (!res.ok || !res.body) return res.status
+      setState('open')
+      const feed = sseParser(deliver, (ms) => (retryMs = ms))
+      const reader = res.body.getReader()
+      const decoder = new TextDecoder()
+      quietWatch()
+      for (;;) {
+        const { value, done } = await reader.read()
+        if (done) return null
+        quietWatch()
+        feed(decoder.decode(value, { stream: true }))
       }
-      for (const l of listeners.get(event) ?? []) l(payload)
-    })
+    } catch {
+      return null
+    } finally {
+      clearTimeout(silence)
+      abort.abort()
+    }
+  }
+
+  async function stream(): Promise<void> {
+    while (!closed) {
+      const status = await follow()
+      if (closed) break
+      setState('lost')
+      // A refusal (no token, another origin) will not heal by itself soon: ask less often.
+      await new Promise((r) => setTimeout(r, status !== null && status >= 400 && status < 500 ? 10_000 : retryMs))
+    }
   }
 
   const open = () => {
-    if (source || typeof EventSource === 'undefined') return
-    source = new EventSource(`${base}/api/events`, { withCredentials: true })
-    source.onopen = () => setState('open')
-    // EventSource reconnects by itself (the server asks for 2 s) and Last-Event-ID replays what was
-    // missed; only a refused stream (CLOSED) needs a new one.
-    source.onerror = () => {
-      setState('lost')
-      if (source?.readyState === EventSource.CLOSED) {
-        source = null
-        attached.clear()
-        setTimeout(open, 3000)
-      }
-    }
-    for (const event of listeners.keys()) attach(event)
+    if (streaming || closed || typeof fetch === 'undefined') return
+    streaming = true
+    void stream()
   }
 
   return {
@@ -106,8 +220,8 @@ export function httpTransport(base = ''): Transport {
       try {
         res = await fetch(`${base}/api/${method}`, {
           method: 'POST',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/json' },
+          credentials: 'omit',
+          headers: { 'Content-Type': 'application/json', ...auth() },
           body: input === undefined ? '' : JSON.stringify(input)
         })
       } catch {
@@ -119,10 +233,7 @@ export function httpTransport(base = ''): Transport {
       } catch {
         throw new ClientError('NETWORK', `Berth answered ${method} with HTTP ${res.status} and no readable body. Reload the page; if it persists, restart berth serve.`)
       }
-      if (res.status === 401) {
-        const message = (body as Envelope<unknown> & { ok: false }).error?.message
-        throw new ClientError('INVALID_INPUT', message ?? 'This page has no access token. Open the address `berth serve` printed (it ends in ?token=…).')
-      }
+      if (res.status === 401) throw new ClientError('INVALID_INPUT', token() ? ((body as Envelope<unknown> & { ok: false }).error?.message ?? NO_TOKEN) : NO_TOKEN)
       return body as Envelope<unknown>
     },
     on(event, listener) {
@@ -130,7 +241,6 @@ export function httpTransport(base = ''): Transport {
       if (!set) listeners.set(event, (set = new Set()))
       set.add(listener)
       open()
-      attach(event)
       return () => {
         set.delete(listener)
       }
@@ -147,8 +257,8 @@ export function httpTransport(base = ''): Transport {
       try {
         res = await fetch(`${base}/api/upload`, {
           method: 'PUT',
-          credentials: 'same-origin',
-          headers: { 'Content-Type': 'application/octet-stream', 'X-Berth-File-Name': encodeURIComponent(file.name) },
+          credentials: 'omit',
+          headers: { 'Content-Type': 'application/octet-stream', 'X-Berth-File-Name': encodeURIComponent(file.name), ...auth() },
           body: file
         })
       } catch {
@@ -161,6 +271,10 @@ export function httpTransport(base = ''): Transport {
       }
       if (res.status === 404 || res.status === 405) throw new ClientError('UNKNOWN_METHOD', 'This berth serve cannot take uploaded files. Use Import… and type the archive’s path on the machine that runs berth serve.')
       throw new ClientError('NETWORK', `Berth answered the upload of ${file.name} with HTTP ${res.status} and no path. Try again, or use Import… with the file’s path.`)
+    },
+    close() {
+      closed = true
+      controller?.abort()
     }
   }
 }
@@ -216,13 +330,4 @@ export async function importDroppedFile(file: File, repository?: string): Promis
 export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message
   return String(err)
-}
-
-/** In a browser the token came in the address (`/?token=…`) and is now a cookie: keep it out of history and screenshots. */
-export function forgetTokenInAddress(): void {
-  if (typeof window === 'undefined' || window.berth) return
-  const url = new URL(window.location.href)
-  if (!url.searchParams.has('token')) return
-  url.searchParams.delete('token')
-  window.history.replaceState(null, '', url.pathname + url.search + url.hash)
 }

@@ -1,7 +1,7 @@
 import { create } from 'zustand'
 import type { ApiOutput } from '@shared/contract'
 import type { DataFolder, GcReport, RegistryVolume, RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport } from '@shared/model/storage'
-import { call, messageOf, pathForDroppedFile } from '../lib/client'
+import { call, ClientError, messageOf, pathForDroppedFile } from '../lib/client'
 import { useRegistry } from './registry'
 import { useSettings } from './settings'
 
@@ -62,6 +62,8 @@ interface StorageState {
 
   exportSelection: string[]
   exported: Job<ExportResult>
+  /** The file the last export refused to replace (it exists): the window asks before exporting with overwrite. */
+  exportConflict: string | null
   importJob: ImportJob | null
 
   verified: Job<VerifyReport>
@@ -92,7 +94,7 @@ interface StorageState {
 
   toggleExport(reference: string): void
   clearExportSelection(): void
-  exportImages(input: { references: string[]; file: string; format: 'oci' | 'docker' }): Promise<void>
+  exportImages(input: { references: string[]; file: string; format: 'oci' | 'docker'; overwrite?: boolean }): Promise<void>
 
   importFile(file: File, repository?: string): Promise<void>
   importPath(path: string, repository?: string): Promise<void>
@@ -181,6 +183,7 @@ export const useStorage = create<StorageState>()((set, get) => {
     volumes: idle(),
     exportSelection: [],
     exported: idle(),
+    exportConflict: null,
     importJob: null,
     verified: idle(),
 
@@ -290,7 +293,15 @@ export const useStorage = create<StorageState>()((set, get) => {
     },
 
     async exportImages(input) {
-      await job('exported', () => call('storage.export', input), { once: true, operation: 'export' })
+      let conflict: string | null = null
+      const refusedAsExisting = (err: unknown) => err instanceof ClientError && err.code === 'CONFLICT' && (err.detail as { exists?: boolean } | undefined)?.exists === true
+      const work = () =>
+        call('storage.export', input).catch((err: unknown) => {
+          if (refusedAsExisting(err)) conflict = input.file
+          throw err
+        })
+      await job('exported', work, { once: true, operation: 'export', extra: { exportConflict: null } })
+      if (conflict) set({ exportConflict: conflict })
     },
 
     async importFile(file, repository) {

@@ -22,15 +22,16 @@ type Handlers = { [M in MethodName]?: (input: ApiInput<M>) => ApiOutput<M> | Pro
 class FakeFailure extends Error {
   constructor(
     readonly code: BerthErrorCode,
-    message: string
+    message: string,
+    readonly detail?: unknown
   ) {
     super(message)
   }
 }
 
 /** Makes a fake handler answer with an error envelope. */
-export function fail(code: BerthErrorCode, message: string): never {
-  throw new FakeFailure(code, message)
+export function fail(code: BerthErrorCode, message: string, detail?: unknown): never {
+  throw new FakeFailure(code, message, detail)
 }
 
 export function fakeBerth(handlers: Handlers = {}) {
@@ -46,7 +47,7 @@ export function fakeBerth(handlers: Handlers = {}) {
       try {
         return { ok: true, result: await handler(input) }
       } catch (err) {
-        if (err instanceof FakeFailure) return { ok: false, error: { code: err.code, message: err.message } }
+        if (err instanceof FakeFailure) return { ok: false, error: { code: err.code, message: err.message, ...(err.detail === undefined ? {} : { detail: err.detail }) } }
         throw err
       }
     },

@@ -31,7 +31,7 @@ function withRunHint(message: string): string {
 
 const validPort = (v: string) => /^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535
 
-/** Runs a container from this image (docker run -d -p host:container), pulling it first if needed. */
+/** Runs a container from this image (docker run -d -p 127.0.0.1:host:container), pulling it first if needed. */
 export function RunDialog({ open, onOpenChange, data, reference }: { open: boolean; onOpenChange(open: boolean): void; data: ManifestDetail; reference: string }) {
   return (
     <Modal open={open} onOpenChange={onOpenChange} title="Run a container" description="Docker pulls the image from this registry if it does not have it, then starts a container in the background." className="w-[min(92vw,560px)]">
@@ -45,6 +45,8 @@ function RunForm({ data, reference, onDone }: { data: ManifestDetail; reference:
   const [ports, setPorts] = useState<PortRow[]>(() => portsFrom(data))
   const [name, setName] = useState('')
   const [network, setNetwork] = useState('')
+  // Published ports stay on this machine unless the person says otherwise (Docker's default is every interface).
+  const [reachable, setReachable] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
   const nameError = name && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name) ? 'A container name is letters, digits, "_", "." and "-".' : null
@@ -61,7 +63,7 @@ function RunForm({ data, reference, onDone }: { data: ManifestDetail; reference:
       const out = await run({
         repository: data.repository,
         reference,
-        ports: ports.map((p) => ({ host: Number(p.host), container: Number(p.container), protocol: p.protocol })),
+        ports: ports.map((p) => ({ host: Number(p.host), container: Number(p.container), protocol: p.protocol, hostIp: reachable ? '0.0.0.0' : '127.0.0.1' })),
         ...(name ? { name } : {}),
         ...(network.trim() ? { network: network.trim() } : {})
       })
@@ -119,6 +121,13 @@ function RunForm({ data, reference, onDone }: { data: ManifestDetail; reference:
         <Button size="sm" variant="ghost" className="mt-1.5" onClick={() => setPorts((rows) => [...rows, { host: '', container: '', protocol: 'tcp' }])} icon={<Plus className="size-3.5" aria-hidden />}>
           Add port
         </Button>
+        <label className="mt-2 flex items-start gap-2">
+          <input type="checkbox" checked={reachable} onChange={(e) => setReachable(e.target.checked)} className="mt-0.5 size-4 shrink-0 accent-[var(--accent)]" />
+          <span>
+            Reachable from other machines
+            <span className="block text-[12px] text-subtle">{reachable ? 'Ports are published on every network interface (0.0.0.0).' : 'Off: only this machine reaches the ports (127.0.0.1).'}</span>
+          </span>
+        </label>
       </fieldset>
       <div className="grid grid-cols-2 gap-3">
         <Field label="Container name (optional)" value={name} onChange={(e) => setName(e.target.value.trim())} error={nameError} mono />

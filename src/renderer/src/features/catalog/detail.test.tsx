@@ -144,14 +144,25 @@ describe('tag details', () => {
   })
 
   it('runs a container with the image’s exposed ports mapped', async () => {
-    const berth = open(manifest(), '1.0', { 'docker.run': () => ({ containerId: 'c1', name: 'brave_app', command: 'docker run -d -p 8080:8080 localhost:5000/team/app:1.0' }), 'docker.images': () => [] })
+    const berth = open(manifest(), '1.0', { 'docker.run': () => ({ containerId: 'c1', name: 'brave_app', command: 'docker run -d -p 127.0.0.1:8080:8080 localhost:5000/team/app:1.0' }), 'docker.images': () => [] })
     await userEvent.click(await screen.findByRole('button', { name: 'Run…' }))
     const dialog = await screen.findByRole('dialog', { name: 'Run a container' })
     expect(within(dialog).getByLabelText('Host port 1')).toHaveValue('8080')
     await userEvent.clear(within(dialog).getByLabelText('Host port 1'))
     await userEvent.type(within(dialog).getByLabelText('Host port 1'), '18080')
     await userEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
-    await waitFor(() => expect(berth.inputs('docker.run')).toEqual([{ repository: 'team/app', reference: '1.0', ports: [{ host: 18080, container: 8080, protocol: 'tcp' }] }]))
+    await waitFor(() => expect(berth.inputs('docker.run')).toEqual([{ repository: 'team/app', reference: '1.0', ports: [{ host: 18080, container: 8080, protocol: 'tcp', hostIp: '127.0.0.1' }] }]))
+  })
+
+  it('publishes on every interface only when “Reachable from other machines” is ticked', async () => {
+    const berth = open(manifest(), '1.0', { 'docker.run': () => ({ containerId: 'c1', name: 'brave_app', command: 'docker run -d -p 0.0.0.0:8080:8080 localhost:5000/team/app:1.0' }), 'docker.images': () => [] })
+    await userEvent.click(await screen.findByRole('button', { name: 'Run…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Run a container' })
+    const reachable = within(dialog).getByRole('checkbox', { name: /Reachable from other machines/ })
+    expect(reachable).not.toBeChecked()
+    await userEvent.click(reachable)
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
+    await waitFor(() => expect(berth.inputs('docker.run')).toEqual([{ repository: 'team/app', reference: '1.0', ports: [{ host: 8080, container: 8080, protocol: 'tcp', hostIp: '0.0.0.0' }] }]))
   })
 
   it('shows why a manifest could not be read, with a retry', async () => {

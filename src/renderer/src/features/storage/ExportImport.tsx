@@ -35,6 +35,7 @@ function ExportForm() {
   const toggleExport = useStorage((s) => s.toggleExport)
   const exported = useStorage((s) => s.exported)
   const exportImages = useStorage((s) => s.exportImages)
+  const conflict = useStorage((s) => s.exportConflict)
   const [extra, setExtra] = useState('')
   const [file, setFile] = useState('')
   const [format, setFormat] = useState<'oci' | 'docker'>('oci')
@@ -93,7 +94,19 @@ function ExportForm() {
         <span className="text-[12px] text-subtle">{format === 'docker' ? 'Loads with docker load.' : 'Loads with skopeo, crane, podman or docker load.'}</span>
       </div>
       {exported.running ? <OperationProgress operation="export" label="Export" /> : null}
-      {exported.error ? <InlineError title="Not exported" message={<Advice text={exported.error} />} /> : null}
+      {exported.error && conflict !== null && conflict === file.trim() ? (
+        <InlineError
+          title={`${conflict} already exists`}
+          message="Replace it with this export, or choose another file name."
+          action={
+            <Button size="sm" variant="danger" disabled={busy} onClick={() => void exportImages({ references, file: conflict, format, overwrite: true })}>
+              Replace the file
+            </Button>
+          }
+        />
+      ) : exported.error ? (
+        <InlineError title="Not exported" message={<Advice text={exported.error} />} />
+      ) : null}
       {exported.result ? (
         <Outcome tone="success" title={`Exported ${plural(exported.result.images.length, 'image')} (${formatBytes(exported.result.bytes)})`}>
           To <code className="rounded bg-code px-1 break-all">{exported.result.file}</code>, {exported.result.format === 'oci' ? 'OCI archive' : 'docker save format'}.

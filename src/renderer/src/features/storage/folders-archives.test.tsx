@@ -129,6 +129,28 @@ describe('export and import', () => {
     expect(await within(card).findByText('Exported 2 images (104 MB)')).toBeInTheDocument()
   })
 
+  it('asks before replacing a file that exists, then exports with overwrite', async () => {
+    const berth = fakeBerth({
+      'storage.usage': () => storageUsage(),
+      'storage.export': (input) =>
+        input.overwrite
+          ? { file: input.file, bytes: 2 * MB, format: 'oci', images: [{ repository: 'team/api', tag: '1.0', digest: digest('a') }] }
+          : fail('CONFLICT', `${input.file} already exists; choose another file name, or replace it (berth export --force).`, { file: input.file, exists: true })
+    })
+    wrap(<StorageView />)
+    const card = await screen.findByRole('region', { name: 'Export and import' })
+    await userEvent.type(within(card).getByLabelText('Tags or repositories'), 'team/api:1.0')
+    await userEvent.type(within(card).getByLabelText('Save as'), '/tmp/images.tar')
+    await userEvent.click(within(card).getByRole('button', { name: 'Export 1 reference' }))
+    const alert = await within(card).findByRole('alert')
+    expect(alert).toHaveTextContent('/tmp/images.tar already exists')
+    expect(berth.inputs('storage.export')).toEqual([{ references: ['team/api:1.0'], file: '/tmp/images.tar', format: 'oci' }])
+    await userEvent.click(within(alert).getByRole('button', { name: 'Replace the file' }))
+    await waitFor(() => expect(berth.inputs('storage.export')).toHaveLength(2))
+    expect(berth.inputs('storage.export')[1]).toEqual({ references: ['team/api:1.0'], file: '/tmp/images.tar', format: 'oci', overwrite: true })
+    expect(await within(card).findByText('Exported 1 image (2.0 MB)')).toBeInTheDocument()
+  })
+
   it('imports a .tar dropped onto the window (its path, uploaded first in a browser)', async () => {
     const berth = fakeBerth({
       'storage.usage': () => storageUsage(),
