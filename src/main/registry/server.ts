@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import pino, { type Logger } from 'pino'
 import type { Storage } from '../storage'
@@ -6,6 +7,8 @@ import { findRepositories } from '../storage/catalog'
 import { RegistryError, serveErrors } from './errcode'
 import { validName, type RegistryChange, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
+import type { AuthHook } from './auth'
+import { recordOf, requestInfo, type RequestRecord } from './observe'
 
 export interface RegistryOptions {
   storage: Storage
@@ -16,6 +19,12 @@ export interface RegistryOptions {
   purgeIntervalMs?: number
   /** Called after a manifest or tag was pushed or deleted by any client. */
   onChange?: (change: RegistryChange) => void
+  /** Who may do what (sharing, see auth.ts); absent: everyone may do everything (loopback). */
+  auth?: AuthHook
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string }
+  /** Every finished request, for the access log and the metrics (observe.ts). */
+  observe?: (record: RequestRecord) => void
 }
 
 export interface RegistryActivity {
@@ -25,7 +34,7 @@ export interface RegistryActivity {
 }
 
 export interface RegistryServer {
-  server: Server
+  server: Server | HttpsServer
   activity: RegistryActivity
   listen(port: number, host: string): Promise<AddressInfo>
   /** Stops accepting, lets requests in flight finish for `graceMs`, then cuts the rest (their uploads stay on disk). */
@@ -80,6 +89,11 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         const allow = allowedMethods(route).join(', ')
         throw new RegistryError('UNSUPPORTED', { method: req.method, allow }, `${req.method} is not supported here`, { Allow: allow })
       }
+      const info = requestInfo(req)
+      info.route = route.name
+      info.repository = route.named ? m[1] : ''
+      info.reference = route.named ? (m[2] ?? '') : ''
+      if (options.auth) info.account = await options.auth(req, { route: route.name, method, repository: info.repository })
       const ctx: RequestContext = {
         req,
         res,
@@ -97,14 +111,9 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
     throw new RegistryError('UNSUPPORTED', { path: path.slice(0, 200) }, 'no such endpoint', {}, 404)
   }
 
-  const server = createServer(
-    {
-      // Multi-GiB uploads take as long as they take; only idle header phases are cut.
-      requestTimeout: 0,
-      headersTimeout: 60_000,
-      keepAliveTimeout: 65_000
-    },
-    (req, res) => {
+  // Multi-GiB uploads take as long as they take; only idle header phases are cut.
+  const timeouts = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
       activity.requests++
       res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0')
       dispatch(req, res).catch((err: unknown) => {
@@ -121,8 +130,8 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         log.error({ err, method: req.method, url: req.url }, 'request failed')
         serveErrors(res, [new RegistryError('UNKNOWN', null, 'internal error: the registry could not complete the request')], req.method === 'HEAD')
       })
-    }
-  )
+  }
+  const server = options.tls ? createHttpsServer({ ...timeouts, ...options.tls }, onRequest) : createServer(timeouts, onRequest)
   // Bytes in and out, counted per socket when each response ends (no per-chunk work on the hot path).
   const counted = new WeakMap<object, { read: number; written: number }>()
   server.on('clientError', (err, socket) => {
@@ -139,16 +148,28 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
 
   let purgeTimer: NodeJS.Timeout | undefined
   const inFlight = new Set<ServerResponse>()
-  server.on('request', (_req, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res)
+    requestInfo(req)
     const socket = res.socket
     res.on('close', () => {
       inFlight.delete(res)
+      let bytesIn = 0
+      let bytesOut = 0
       if (socket) {
         const seen = counted.get(socket) ?? { read: 0, written: 0 }
-        activity.bytesIn += socket.bytesRead - seen.read
-        activity.bytesOut += socket.bytesWritten - seen.written
+        bytesIn = socket.bytesRead - seen.read
+        bytesOut = socket.bytesWritten - seen.written
+        activity.bytesIn += bytesIn
+        activity.bytesOut += bytesOut
         counted.set(socket, { read: socket.bytesRead, written: socket.bytesWritten })
+      }
+      if (options.observe) {
+        try {
+          options.observe(recordOf(req, res.statusCode, bytesIn, bytesOut, res.writableFinished))
+        } catch (err) {
+          log.warn({ err }, 'request observer failed')
+        }
       }
     })
   })
