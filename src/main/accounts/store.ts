@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'node:fs'
 import { mkdir, readFile, stat } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { BerthError } from '@shared/errors'
 import { Role, type Account } from '@shared/model/sharing'
 import { isNotFound, writeFileAtomic } from '../storage/fsx'
@@ -162,6 +162,8 @@ export class AccountStore {
     const run = this.writes.then(async () => {
       await this.refresh(0)
       const result = await change()
+      // Only Berth's own folder is private; the data folder above keeps the mode it has.
+      await mkdir(dirname(this.dir), { recursive: true })
       await mkdir(this.dir, { recursive: true, mode: 0o700 })
       await writeFileAtomic(this.htpasswdPath, formatHtpasswd(this.entries), { mode: SECRET_MODE })
       const roles: RolesFile = { version: 1, roles: this.roles }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { Account, Role } from '@shared/model/sharing'
 import { RegistryError } from './errcode'
@@ -56,6 +56,11 @@ export interface BasicAuthOptions {
   throttle?: LoginThrottle
   /** A login failed (wrong name or password) or was refused for too many failures. */
   onFailure?: (reason: 'bad-credentials' | 'throttled') => void
+  /**
+   * Berth's own credential for the pushes and pulls the window asks the local engine to make (a
+   * random password per start, in no file). Its name cannot be an account's (see AccountName).
+   */
+  internal?: { name: string; password: string }
   cacheSize?: number
   cacheTtlMs?: number
   now?: () => number
@@ -127,15 +132,25 @@ export function createBasicAuth(options: BasicAuthOptions): AuthHook {
       if (options.anonymousPull && access === 'pull' && request.route !== 'base') return null
       throw unauthorized(accessDetail(request, access))
     }
-    const account = await authenticate(req, header as string, credentials.name, credentials.password)
+    const account = isInternal(credentials, options.internal)
+      ? { name: credentials.name, role: 'admin' as const, roleAssigned: true, usable: true }
+      : await authenticate(req, header as string, credentials.name, credentials.password)
     if (!roleAllows(account.role, access))
       throw new RegistryError('DENIED', accessDetail(request, access), `the account ${account.name} (role ${account.role}) may not ${access === 'delete' ? 'delete' : access} here`)
     return account.name
   }
 }
 
+function isInternal(given: { name: string; password: string }, internal: BasicAuthOptions['internal']): boolean {
+  if (!internal || given.name !== internal.name) return false
+  const a = Buffer.from(given.password)
+  const b = Buffer.from(internal.password)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
 /** The detail Distribution gives: what was asked for, on what. */
 function accessDetail(request: AuthRequest, access: Access) {
+  if (request.route === 'base') return null
   if (!request.repository) return [{ Type: 'registry', Name: 'catalog', Action: '*' }]
   return [{ Type: 'repository', Name: request.repository, Action: access }]
 }

@@ -16,6 +16,7 @@ import { describeContract, dispatch } from './dispatch'
  *   POST /api/<method>     JSON input → { ok, result | error }
  *   GET  /api/events       Server-Sent Events (event: <name>, data: <json>, id; Last-Event-ID replays)
  *   PUT  /api/upload       a file's bytes (an archive dropped into the window) → { ok, result: { path } }
+ *   GET  /metrics          Prometheus text format (scrape with `authorization: { credentials: <token> }`)
  *   GET  /…                the built renderer; `/?token=…` sets the session cookie
  * Every /api request needs `Authorization: Bearer <token>` or that cookie, because it can drive Docker.
  */
@@ -183,9 +184,25 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     json(res, 200, { ok: true, result: { path } })
   }
 
+  /** The registry's metrics: the same token as the API (Prometheus sends it as a bearer credential). */
+  async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!authorized(req)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="berth"')
+      return json(res, 401, { ok: false, error: { code: 'INVALID_INPUT', message: 'Scrape /metrics with the token: authorization: { credentials: <token> } in prometheus.yml.' } })
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD')
+      return json(res, 405, { ok: false, error: { code: 'INVALID_INPUT', message: 'Read /metrics with GET.' } })
+    }
+    const text = await service.metrics.text()
+    res.writeHead(200, { 'Content-Type': service.metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' })
+    res.end(req.method === 'HEAD' ? undefined : text)
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (!hostAllowed(req)) return json(res, 403, { ok: false, error: { code: 'INVALID_INPUT', message: 'Use http://127.0.0.1 or localhost to reach Berth.' } })
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+    if (url.pathname === '/metrics') return metrics(req, res)
     if (!url.pathname.startsWith('/api')) return serveStatic(req, res, url)
     if (!authorized(req)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="berth"')

@@ -14,6 +14,10 @@ import { RegistryHost } from './registry-host'
 import { SettingsStore } from './settings-store'
 import { createStorageApi, ensureStagingDir } from './storage'
 import { TransferManager } from './transfers'
+import { createSharingApi } from './sharing'
+import { ActivityLog } from '../activity/activity-log'
+import { createMetrics, type Metrics } from '../metrics/metrics'
+import { join } from 'node:path'
 
 export interface ServiceOptions {
   /** Where settings are saved (null: in memory only, e.g. for `serve` and tests). */
@@ -24,8 +28,10 @@ export interface ServiceOptions {
   discovery?: DiscoveryEnv
   /** Called when "start at login" changes (the shell wires Electron's login item). */
   onStartAtLogin?: (enabled: boolean) => void
-  /** Passed to the registry server (e.g. how long abandoned uploads are kept). */
-  registry?: { uploadMaxAgeMs?: number }
+  /** Passed to the registry server (e.g. how long abandoned uploads are kept, where the CA lives). */
+  registry?: { uploadMaxAgeMs?: number; tlsDir?: string }
+  /** Keep the access log in memory only (no `<data>/berth/logs/access.log`). */
+  accessLogFile?: boolean
 }
 
 export interface Service {
@@ -34,6 +40,9 @@ export interface Service {
   registry: RegistryHost
   engine: DockerEngine
   transfers: TransferManager
+  /** Prometheus metrics of the registry port (served by the HTTP transport's GET /metrics). */
+  metrics: Metrics
+  activity: ActivityLog
   /** A folder on the data disk where files sent by the window (imports) are staged. */
   stagingDir(): Promise<string>
   /** Loads settings, starts watching the engine, and starts the registry when the settings say so. */
@@ -48,10 +57,23 @@ export function createService(options: ServiceOptions): Service {
   const settings = new SettingsStore(options.settingsFile, options.defaults)
   let catalogService: CatalogService | null = null
 
+  const activity = new ActivityLog({
+    dir: options.accessLogFile === false ? null : () => join(settings.get().dataDir, 'berth', 'logs'),
+    onEntry: (entry) => bus.emit('activity.entry', entry)
+  })
+  // Read at scrape time only, when the registry host exists.
+  const metrics = createMetrics({ storage: () => registry.storage() })
   const registry = new RegistryHost(settings, bus, log, (change) => {
     catalogService?.usage.invalidate(change.repository)
     bus.emit('catalog.changed', { repository: change.repository, action: change.action, reference: change.reference })
-  }, options.registry)
+  }, {
+    ...options.registry,
+    observe: (record) => {
+      metrics.observe(record)
+      activity.record(record)
+    },
+    onLoginFailure: (reason) => metrics.loginFailure(reason)
+  })
   const engine = new DockerEngine(options.discovery, (status) => bus.emit('docker.status', status))
   const transfers = new TransferManager(bus)
 
@@ -59,6 +81,12 @@ export function createService(options: ServiceOptions): Service {
     const storage = await registry.storage()
     if (!catalogService || catalogService.storage !== storage) catalogService = new CatalogService(storage)
     return catalogService
+  }
+
+  /** A shared registry wants an account even from the window's own engine: Berth's internal one. */
+  function windowAuth(host: string) {
+    const internal = registry.sharing?.internal
+    return internal ? { username: internal.name, password: internal.password, serveraddress: host } : undefined
   }
 
   function requireRunning(what: string): string {
@@ -95,8 +123,11 @@ export function createService(options: ServiceOptions): Service {
     }
   })
 
+  const sharingApi = createSharingApi({ registry, settings, bus, engine, activity, catalog })
+
   const api: Api = {
     ...storageApi,
+    ...sharingApi,
     'registry.status': async () => registry.status(),
     'registry.start': () => registry.start(),
     'registry.stop': () => registry.stop(),
@@ -106,7 +137,8 @@ export function createService(options: ServiceOptions): Service {
       const before = settings.get()
       const next = await settings.update(patch)
       if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) options.onStartAtLogin?.(next.startAtLogin)
-      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir
+      const sharingChanged = (['tls', 'anonymousPull', 'tlsCert', 'tlsKey'] as const).some((k) => next[k] !== before[k])
+      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || sharingChanged
       if (moved) {
         if (registry.running) await registry.restart()
         else bus.emit('registry.status', registry.status())
@@ -151,7 +183,8 @@ export function createService(options: ServiceOptions): Service {
       const reference = `${host}/${repository}:${tag}`
       await withEngine((docker) => tagImage(docker, image, `${host}/${repository}`, tag))
       const docker = await engine.client()
-      const t = transfers.start('push', image, reference, (signal, onUpdate) => push(docker, reference, signal, onUpdate), (m) => adviseDockerError(m, host))
+      const auth = windowAuth(host)
+      const t = transfers.start('push', image, reference, (signal, onUpdate) => push(docker, reference, signal, onUpdate, auth), (m) => adviseDockerError(m, host))
       return { transferId: t.id, reference }
     },
     'docker.pull': async ({ repository, reference }) => {
@@ -159,7 +192,8 @@ export function createService(options: ServiceOptions): Service {
       const sep = reference.startsWith('sha256:') || reference.startsWith('sha512:') ? '@' : ':'
       const ref = `${host}/${repository}${sep}${reference}`
       const docker = await engine.client()
-      const t = transfers.start('pull', ref, ref, (signal, onUpdate) => pull(docker, ref, signal, onUpdate), (m) => adviseDockerError(m, host))
+      const auth = windowAuth(host)
+      const t = transfers.start('pull', ref, ref, (signal, onUpdate) => pull(docker, ref, signal, onUpdate, auth), (m) => adviseDockerError(m, host))
       return { transferId: t.id, reference: ref }
     },
     'docker.removeImage': ({ image, force }) => withEngine((docker) => removeImage(docker, image, force).then((removed) => ({ removed }))),
@@ -172,7 +206,7 @@ export function createService(options: ServiceOptions): Service {
         const present = await docker.getImage(image).inspect().then(() => true, () => false)
         if (!present) {
           // The engine refuses some pulls before streaming (a repository or tag the registry lacks is an HTTP 404).
-          const state = await pull(docker, image, new AbortController().signal, () => {}).catch((err: Error & { statusCode?: number; json?: { message?: string } }) => {
+          const state = await pull(docker, image, new AbortController().signal, () => {}, windowAuth(host)).catch((err: Error & { statusCode?: number; json?: { message?: string } }) => {
             if (err.statusCode === undefined) throw err
             throw new BerthError('TRANSFER_FAILED', adviseDockerError(err.json?.message ?? err.message, host), { image })
           })
@@ -195,6 +229,8 @@ export function createService(options: ServiceOptions): Service {
     registry,
     engine,
     transfers,
+    metrics,
+    activity,
     stagingDir: async () => ensureStagingDir((await registry.storage()).layout.root),
     async init({ startRegistry } = {}) {
       const loaded = await settings.load()
@@ -205,6 +241,7 @@ export function createService(options: ServiceOptions): Service {
       engine.unwatch()
       transfers.cancelAll()
       await registry.stop()
+      await activity.close()
     }
   }
 }

@@ -11,6 +11,10 @@ export interface ServingInfo {
   port: number
   host: string
   since: string
+  /** How it is shared (absent: plain HTTP on loopback, as before sharing existed). */
+  scheme?: 'http' | 'https'
+  anonymousPull?: boolean
+  customCert?: boolean
 }
 
 const file = (layout: Layout) => join(layout.berth, 'serving.json')

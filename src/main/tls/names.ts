@@ -17,6 +17,8 @@ export interface NameSources {
   hostname?: string
 }
 
+export const VM_HOST_ALIASES = ['host.docker.internal', 'host.lima.internal', 'host.containers.internal']
+
 const DNS_LABELS = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/
 
 export function isLoopback(host: string): boolean {
@@ -45,6 +47,8 @@ export function shareNames(bindHost: string, sources: NameSources = {}): ShareNa
   const dns = new Set<string>(['localhost', ...hostNames(sources.hostname ?? osHostname())])
   const host = bindHost.replace(/^\[|\]$/g, '')
   if (isWildcard(host)) {
+    // The names engines in a VM (Docker Desktop, OrbStack, Colima, Podman machine) reach this machine by.
+    for (const alias of VM_HOST_ALIASES) dns.add(alias)
     const withV6 = host === '::'
     for (const list of Object.values(interfaces))
       for (const a of list ?? []) {

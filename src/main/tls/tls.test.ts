@@ -113,7 +113,10 @@ describe('share names', () => {
     ]
   }
   it('names every interface address for 0.0.0.0, and the v6 ones (not link-local) for ::', () => {
-    expect(shareNames('0.0.0.0', { interfaces, hostname: 'Box.lan' })).toEqual({ dns: ['box', 'box.lan', 'box.local', 'localhost'], ips: ['127.0.0.1', '192.168.1.20'] })
+    expect(shareNames('0.0.0.0', { interfaces, hostname: 'Box.lan' })).toEqual({
+      dns: ['box', 'box.lan', 'box.local', 'host.containers.internal', 'host.docker.internal', 'host.lima.internal', 'localhost'],
+      ips: ['127.0.0.1', '192.168.1.20']
+    })
     expect(shareNames('::', { interfaces, hostname: 'box' }).ips).toEqual(['127.0.0.1', '192.168.1.20', 'fd00::20'])
   })
   it('names the bound address only, plus the host names', () => {

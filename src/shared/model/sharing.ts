@@ -81,7 +81,7 @@ export type SharingInfo = z.infer<typeof SharingInfo>
 
 export const EngineKind = z.object({
   /** native: the engine runs on this machine's own network; else where it runs. */
-  kind: z.enum(['native', 'docker-desktop', 'colima', 'orbstack', 'rancher-desktop', 'podman-machine', 'lima', 'remote']),
+  kind: z.enum(['native', 'docker-desktop', 'colima', 'orbstack', 'rancher-desktop', 'podman-machine', 'lima', 'vm', 'remote']),
   /** The engine's own words that gave it away. */
   evidence: z.array(z.string()),
   /** Whether `localhost` in a `docker push` typed in a terminal is this machine (false: the VM's or the remote's). */
