@@ -126,7 +126,7 @@ export function createBasicAuth(options: BasicAuthOptions): AuthHook {
     const access = accessFor(request.route, request.method)
     const header = req.headers.authorization
     const credentials = basicCredentials(header)
-    if (credentials === 'malformed') throw unauthorized(null, 'authentication required: send the account as Basic credentials')
+    if (credentials === 'malformed') throw unauthorized(null, 'authentication required: the Authorization header holds no account name and password')
     if (credentials === null) {
       // `/v2/` always challenges: that is how `docker login` learns it must send a password.
       if (options.anonymousPull && access === 'pull' && request.route !== 'base') return null
