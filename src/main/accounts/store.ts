@@ -130,9 +130,10 @@ export class AccountStore {
     return this.mutate(async () => {
       if (this.lines().some((l) => l.name === name))
         throw new BerthError('CONFLICT', `An account ${name} exists already; change its password with \`berth users passwd ${name}\`, or remove it first.`, { name })
-      this.entries.push({ name, hash: await hashPassword(password) })
+      const line = { name, hash: await hashPassword(password) }
+      this.entries.push(line)
       this.roles[name] = role
-      return this.account({ name, hash: '' })
+      return this.account(line)
     })
   }
 

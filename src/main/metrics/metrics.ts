@@ -28,14 +28,9 @@ export function createMetrics(options: { storage: () => Promise<Storage | null> 
   const requests = new Counter({ name: 'berth_registry_requests_total', help: 'Registry API requests by route, method and status.', labelNames: ['route', 'method', 'status'], registers })
   const bytesIn = new Counter({ name: 'berth_registry_received_bytes_total', help: 'Bytes received on the registry port, by route.', labelNames: ['route'], registers })
   const bytesOut = new Counter({ name: 'berth_registry_sent_bytes_total', help: 'Bytes sent on the registry port, by route.', labelNames: ['route'], registers })
-  const uploads = new Histogram({
-    name: 'berth_registry_upload_duration_seconds',
-    help: 'Time of each blob upload request (POST, PATCH, PUT of an upload) and manifest PUT.',
-    labelNames: ['route'],
-    buckets: DURATION_BUCKETS,
-    registers
-  })
-  const pulls = new Histogram({ name: 'berth_registry_pull_duration_seconds', help: 'Time of each blob and manifest GET.', labelNames: ['route'], buckets: DURATION_BUCKETS, registers })
+  // One series each, no labels: a histogram's buckets already multiply the series.
+  const uploads = new Histogram({ name: 'berth_registry_upload_duration_seconds', help: 'Time of each blob upload request (POST, PATCH and PUT of an upload).', buckets: DURATION_BUCKETS, registers })
+  const pulls = new Histogram({ name: 'berth_registry_pull_duration_seconds', help: 'Time of each blob download (GET of a blob).', buckets: DURATION_BUCKETS, registers })
   const loginFailures = new Counter({ name: 'berth_registry_login_failures_total', help: 'Logins refused: wrong name or password, or too many failures from one address.', labelNames: ['reason'], registers })
 
   const stats = new StorageStats(options.storage)
@@ -76,8 +71,8 @@ export function createMetrics(options: { storage: () => Promise<Storage | null> 
       if (r.bytesIn) bytesIn.inc({ route: r.route }, r.bytesIn)
       if (r.bytesOut) bytesOut.inc({ route: r.route }, r.bytesOut)
       const seconds = r.durationMs / 1000
-      if (r.route === 'blob-upload' || r.route === 'blob-upload-chunk' || (r.route === 'manifest' && r.method === 'PUT')) uploads.observe({ route: r.route }, seconds)
-      else if ((r.route === 'blob' || r.route === 'manifest') && r.method === 'GET') pulls.observe({ route: r.route }, seconds)
+      if ((r.route === 'blob-upload' || r.route === 'blob-upload-chunk') && r.method !== 'GET' && r.method !== 'DELETE') uploads.observe(seconds)
+      else if (r.route === 'blob' && r.method === 'GET') pulls.observe(seconds)
     }
   }
 }

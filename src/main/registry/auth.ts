@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Account, Role } from '@shared/model/sharing'
 import { RegistryError } from './errcode'
 import type { LoginThrottle } from './login-throttle'
+import { requestInfo } from './observe'
 
 /*
  * Basic authentication as Distribution's `auth.htpasswd` does it — `401 UNAUTHORIZED` with
@@ -135,6 +136,8 @@ export function createBasicAuth(options: BasicAuthOptions): AuthHook {
     const account = isInternal(credentials, options.internal)
       ? { name: credentials.name, role: 'admin' as const, roleAssigned: true, usable: true }
       : await authenticate(req, header as string, credentials.name, credentials.password)
+    // Known from here on, also when the role refuses: the access log says who was denied.
+    requestInfo(req).account = account.name
     if (!roleAllows(account.role, access))
       throw new RegistryError('DENIED', accessDetail(request, access), `the account ${account.name} (role ${account.role}) may not ${access === 'delete' ? 'delete' : access} here`)
     return account.name

@@ -32,6 +32,8 @@ export interface RequestInfo {
   repository: string
   reference: string
   account: string | null
+  /** Read at the start: a socket that closed has no address any more. */
+  client: string
 }
 
 const infos = new WeakMap<IncomingMessage, RequestInfo>()
@@ -39,7 +41,7 @@ const infos = new WeakMap<IncomingMessage, RequestInfo>()
 export function requestInfo(req: IncomingMessage): RequestInfo {
   let info = infos.get(req)
   if (!info) {
-    info = { startedAt: performance.now(), time: new Date().toISOString(), route: 'unknown', repository: '', reference: '', account: null }
+    info = { startedAt: performance.now(), time: new Date().toISOString(), route: 'unknown', repository: '', reference: '', account: null, client: req.socket.remoteAddress ?? 'unknown' }
     infos.set(req, info)
   }
   return info
@@ -58,7 +60,7 @@ export function recordOf(req: IncomingMessage, status: number, bytesIn: number, 
     bytesOut,
     durationMs: Math.round((performance.now() - info.startedAt) * 1000) / 1000,
     account: info.account,
-    client: req.socket.remoteAddress ?? 'unknown',
+    client: info.client,
     completed
   }
 }
