@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process'
 import { X509Certificate } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import { get, createServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -126,5 +127,37 @@ describe('share names', () => {
   })
   it('drops host names that are not DNS names', () => {
     expect(hostNames('my_box')).toEqual([])
+  })
+})
+
+describe('what openssl says about the chain', () => {
+  const hasOpenssl = (() => {
+    try {
+      execFileSync('openssl', ['version'], { stdio: 'ignore' })
+      return true
+    } catch {
+      return false
+    }
+  })()
+
+  it.skipIf(!hasOpenssl)('verifies the server certificate against the CA for TLS servers, by name and by IP, with RFC 5280 extensions', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'berth-tls-')), 'tls')
+    const ca = await loadOrCreateCa(dir)
+    const server = await ensureServerCertificate(dir, ca, names)
+    await writeFile(join(dir, 'ca.pem'), ca.pem)
+    await writeFile(join(dir, 'leaf.pem'), server.certPem)
+    const verify = (args: string[]) => execFileSync('openssl', ['verify', '-CAfile', join(dir, 'ca.pem'), '-purpose', 'sslserver', ...args, join(dir, 'leaf.pem')], { encoding: 'utf8' })
+    expect(verify(['-verify_hostname', 'box.local'])).toMatch(/leaf\.pem: OK/)
+    expect(verify(['-verify_ip', '10.212.0.1'])).toMatch(/leaf\.pem: OK/)
+    expect(() => verify(['-verify_hostname', 'elsewhere.example'])).toThrow()
+    const text = execFileSync('openssl', ['x509', '-noout', '-text', '-in', join(dir, 'leaf.pem')], { encoding: 'utf8' })
+    expect(text).toMatch(/X509v3 Subject Key Identifier/)
+    expect(text).toMatch(/X509v3 Authority Key Identifier/)
+    expect(text).toMatch(/X509v3 Extended Key Usage: *\n *TLS Web Server Authentication/)
+    expect(text).toMatch(/X509v3 Basic Constraints: critical\n *CA:FALSE/)
+    expect(text).toMatch(/ecdsa-with-SHA256/)
+    const caText = execFileSync('openssl', ['x509', '-noout', '-text', '-in', join(dir, 'ca.pem')], { encoding: 'utf8' })
+    expect(caText).toMatch(/X509v3 Basic Constraints: critical\n *CA:TRUE, pathlen:0/)
+    expect(caText).toMatch(/X509v3 Key Usage: critical\n *Certificate Sign, CRL Sign/)
   })
 })
