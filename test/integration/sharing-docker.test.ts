@@ -39,7 +39,7 @@ describeWith({ docker: true, commands: ['ip', 'docker'] }, 'sharing with this ma
     dockerEnv = { ...process.env, DOCKER_CONFIG: join(work, 'docker-config') }
     ns = await createNetns(2)
     expect((await berth(['users', 'add', ACCOUNT.name, '--role', 'push', '--password-stdin', '--data', data], env, ACCOUNT.password)).code).toBe(0)
-    serve = await serveShared(['--host', HOST_IP, '--port', '0', '--data', data, '--log-level', 'warn', '--no-ui'], env)
+    serve = await serveShared(['--host', HOST_IP, '--port', '0', '--data', data, '--log-level', 'warn'], env)
     registry = `${HOST_IP}:${serve.port}`
     certsDirExisted = Boolean(await stat(CERTS_D).catch(() => null))
   })
@@ -85,6 +85,33 @@ describeWith({ docker: true, commands: ['ip', 'docker'] }, 'sharing with this ma
     const pull = await docker(['pull', ref])
     expect(pull.out).toMatch(/Downloaded newer image|Image is up to date/)
     expect((await run('docker', ['run', '--rm', '--network', 'none', ref])).trim()).toBe('hello from the shared registry')
+  })
+
+  it('lets the window push and pull through this engine with Berth\'s own credential, and the doctor contract agrees', async () => {
+    const api = async (method: string, body?: unknown) => {
+      const res = await fetch(`${serve.app!.url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.app!.token}` }, body: body === undefined ? undefined : JSON.stringify(body) })
+      return (await res.json()) as { ok: boolean; result: Record<string, unknown>; error?: { message: string } }
+    }
+    const doctor = await api('docker.doctor', { registry })
+    expect(doctor.result).toMatchObject({ ok: true, transport: 'https', caInstalled: true })
+    const wait = async (id: string) => {
+      for (let i = 0; i < 120; i++) {
+        const t = ((await api('transfers.list')).result as unknown as { id: string; state: string; error: string | null }[]).find((x) => x.id === id)!
+        if (t.state !== 'running' && t.state !== 'queued') return t
+        await new Promise((r) => setTimeout(r, 250))
+      }
+      throw new Error('transfer did not finish')
+    }
+    const push = await api('docker.push', { image: 'berth-share-app:1', repository: 'team/window', tag: '1' })
+    expect(push.ok).toBe(true)
+    images.push(push.result.reference as string)
+    expect(await wait(push.result.transferId as string)).toMatchObject({ state: 'done', error: null })
+    await run('docker', ['rmi', push.result.reference as string])
+    const pull = await api('docker.pull', { repository: 'team/window', reference: '1' })
+    expect(await wait(pull.result.transferId as string)).toMatchObject({ state: 'done', error: null })
+    // The internal credential is nobody's account: the access log calls it by its reserved name.
+    const activity = (await api('activity.list', { repository: 'team/window' })).result as unknown as { account: string; method: string; status: number }[]
+    expect(activity).toContainEqual(expect.objectContaining({ account: '_berth-window', method: 'PUT', status: 201 }))
   })
 
   it('runs a Swarm service from the shared registry with --with-registry-auth', async (ctx) => {

@@ -82,6 +82,8 @@ export async function prepareSharing(settings: Settings, options: SharingOptions
   }
 
   const status = (): SharingStatus => {
+    // The count below is the last one read; this keeps it fresh for the next call (a stat at most once a second).
+    accounts.refresh().catch(() => {})
     const warnings: string[] = []
     if (!tlsOn) warnings.push(PLAIN_HTTP_WARNING)
     if (accounts.usableCount === 0) warnings.push(noAccountsWarning(anonymousPull))
