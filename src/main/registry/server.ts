@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import pino, { type Logger } from 'pino'
@@ -59,6 +59,11 @@ function isClientGone(req: IncomingMessage, res: ServerResponse, err: unknown): 
   )
 }
 
+/** node:https's createServer with the certificate bound, called like node:http's. */
+function httpsWith(tls: { cert: string; key: string }) {
+  return (options: ServerOptions, listener: RequestListener): HttpsServer => createHttpsServer({ ...options, ...tls }, listener)
+}
+
 export function createRegistryServer(options: RegistryOptions): RegistryServer {
   const { storage } = options
   const log = options.log ?? pino({ level: 'silent' })
@@ -111,9 +116,14 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
     throw new RegistryError('UNSUPPORTED', { path: path.slice(0, 200) }, 'no such endpoint', {}, 404)
   }
 
-  // Multi-GiB uploads take as long as they take; only idle header phases are cut.
-  const timeouts = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 }
-  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+  const server = (options.tls ? httpsWith(options.tls) : createServer)(
+    {
+      // Multi-GiB uploads take as long as they take; only idle header phases are cut.
+      requestTimeout: 0,
+      headersTimeout: 60_000,
+      keepAliveTimeout: 65_000
+    },
+    (req, res) => {
       activity.requests++
       res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0')
       dispatch(req, res).catch((err: unknown) => {
@@ -130,8 +140,8 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         log.error({ err, method: req.method, url: req.url }, 'request failed')
         serveErrors(res, [new RegistryError('UNKNOWN', null, 'internal error: the registry could not complete the request')], req.method === 'HEAD')
       })
-  }
-  const server = options.tls ? createHttpsServer({ ...timeouts, ...options.tls }, onRequest) : createServer(timeouts, onRequest)
+    }
+  )
   // Bytes in and out, counted per socket when each response ends (no per-chunk work on the hot path).
   const counted = new WeakMap<object, { read: number; written: number }>()
   server.on('clientError', (err, socket) => {
