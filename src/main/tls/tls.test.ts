@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { caPaths, loadOrCreateCa } from './ca'
+import { loadCustomCertificate } from './custom-cert'
 import { hostNames, primaryAddress, shareNames } from './names'
 import { ensureServerCertificate, renewalReason, serverCertPath } from './server-cert'
 import { x509 } from './x509'
@@ -159,5 +160,21 @@ describe('what openssl says about the chain', () => {
     const caText = execFileSync('openssl', ['x509', '-noout', '-text', '-in', join(dir, 'ca.pem')], { encoding: 'utf8' })
     expect(caText).toMatch(/X509v3 Basic Constraints: critical\n *CA:TRUE, pathlen:0/)
     expect(caText).toMatch(/X509v3 Key Usage: critical\n *Certificate Sign, CRL Sign/)
+  })
+})
+
+describe('a certificate of your own (--tls-cert, --tls-key)', () => {
+  it('is read and described, and a key of another certificate is refused', async () => {
+    const dir = join(await mkdtemp(join(tmpdir(), 'berth-tls-')), 'tls')
+    const ca = await loadOrCreateCa(dir)
+    const mine = await ensureServerCertificate(join(dir, 'a'), ca, names)
+    const other = await ensureServerCertificate(join(dir, 'b'), ca, { dns: ['other'], ips: [] })
+    await writeFile(join(dir, 'mine.crt'), mine.certPem)
+    await writeFile(join(dir, 'mine.key'), mine.keyPem)
+    await writeFile(join(dir, 'other.key'), other.keyPem)
+    const loaded = await loadCustomCertificate(join(dir, 'mine.crt'), join(dir, 'mine.key'))
+    expect(loaded.info).toMatchObject({ source: 'custom', names: ['box', 'box.local', 'localhost', '127.0.0.1', '10.212.0.1'], fingerprint: mine.info.fingerprint })
+    await expect(loadCustomCertificate(join(dir, 'mine.crt'), join(dir, 'other.key'))).rejects.toThrow(/does not belong to the certificate/)
+    await expect(loadCustomCertificate(join(dir, 'missing.crt'), join(dir, 'mine.key'))).rejects.toThrow(/cannot read the certificate or key file \(ENOENT/)
   })
 })
