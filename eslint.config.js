@@ -54,6 +54,11 @@ export default defineConfig(
   layer('src/main/docker/**/*.ts', ['storage', 'registry', 'service', 'shell', 'remote', 'cli'], 'the Docker controller talks to the engine only; the service joins it to storage'),
   layer('src/main/remote/**/*.ts', ['service', 'docker', 'shell', 'cli'], 'the registry client knows no service, engine or window'),
   layer('src/main/service/**/*.ts', ['shell', 'cli'], 'the service runs without Electron and without the command line'),
+  layer('src/main/accounts/**/*.ts', ['registry', 'service', 'docker', 'shell', 'remote', 'cli', 'tls', 'sharing'], 'accounts are files and passwords, nothing more'),
+  layer('src/main/tls/**/*.ts', ['registry', 'service', 'docker', 'shell', 'remote', 'cli', 'accounts', 'sharing'], 'certificates know no server, account or engine'),
+  layer('src/main/doctor/**/*.ts', ['storage', 'registry', 'service', 'shell', 'remote', 'cli', 'sharing'], 'the doctor reads the engine and the files it names, nothing of Berth'),
+  layer('src/main/{metrics,activity}/**/*.ts', ['service', 'docker', 'shell', 'remote', 'cli', 'sharing'], 'observers count and record; the service wires them'),
+  layer('src/main/sharing/**/*.ts', ['service', 'docker', 'shell', 'remote', 'cli'], 'sharing composes accounts, certificates and the registry\'s auth hook; the service uses it'),
   {
     files: ['src/shared/**/*.ts'],
     rules: {

@@ -18,6 +18,11 @@ command -v buildah >/dev/null || need+=(buildah)
 command -v umoci >/dev/null || need+=(umoci)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v chromium >/dev/null || need+=(chromium)
+# Sharing tests: htpasswd (Apache's -B format), ip netns for a second host, curl and openssl as clients.
+command -v htpasswd >/dev/null || need+=(apache2-utils)
+command -v ip >/dev/null || need+=(iproute2)
+command -v curl >/dev/null || need+=(curl)
+command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq

@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander'
 import { runExport, runImport } from './cli/archive'
 import { runServe } from './cli/serve'
 import { addStorageCommands } from './cli/storage'
+import { addSharingCommands } from './cli/sharing'
 import { defaultDataDir } from './config/data-dir'
 import { parseDuration } from './config/duration'
 import { normalizeOrigin } from './registry/request-guard'
@@ -45,13 +46,21 @@ export function buildProgram(): Command {
     .addOption(new Option('--ui-port <port>', 'port of the app and its API on 127.0.0.1 (0 picks a free one)').argParser(port).default(0))
     .option('--no-ui', 'serve the registry only, without the app and its API')
     .addOption(new Option('--allow-origin <origin>', 'let web pages of this origin use the registry port (repeatable; registry clients never need it)').argParser(origin))
+    .addOption(new Option('--tls <mode>', 'shared (non-loopback) registries serve HTTPS; off serves plain HTTP, passwords in clear').choices(['on', 'off']).default('on'))
+    .option('--anonymous-pull', 'shared: let anyone pull without an account (never push or delete)')
+    .option('--tls-cert <file>', 'shared: your own certificate (PEM) instead of one from Berth\'s CA')
+    .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
     .addHelpText(
       'after',
       `
 Then, from any shell:
   docker tag app:1.0 localhost:5000/team/app:1.0
   docker push localhost:5000/team/app:1.0
-  curl http://localhost:5000/v2/_catalog`
+  curl http://localhost:5000/v2/_catalog
+
+Shared on the network (--host 0.0.0.0): HTTPS from Berth's CA and accounts for every request:
+  echo "$PASSWORD" | berth users add alice --role push --password-stdin
+  berth share info        # the steps for the other machines`
     )
     .action(async (opts) => {
       process.exitCode = await runServe(opts)
@@ -80,6 +89,7 @@ Then, from any shell:
     })
 
   addStorageCommands(program)
+  addSharingCommands(program)
 
   return program
 }

@@ -79,7 +79,7 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = process.env)
     const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)))
     proc.stdout!.on('data', (d) => {
       out += d
-      const m = /listening on http:\/\/([^:]+|\[[^\]]+\]):(\d+) /.exec(out)
+      const m = /listening on https?:\/\/([^:]+|\[[^\]]+\]):(\d+) /.exec(out)
       if (m) {
         const port = Number(m[2])
         resolve({ proc, port, url: `http://127.0.0.1:${port}`, host: `localhost:${port}`, stdout: () => out, stderr: () => err, exited })

@@ -25,8 +25,11 @@ export interface RunningDistribution {
   close(): Promise<void>
 }
 
-/** CNCF Distribution 2.8 (Debian's docker-registry) serving `dataDir`, deletes enabled, on a free port. */
-export async function startDistribution(dataDir: string): Promise<RunningDistribution> {
+/**
+ * CNCF Distribution 2.8 (Debian's docker-registry) serving `dataDir`, deletes enabled, on a free
+ * port; with `htpasswd`, its `auth.htpasswd` reads that file (Basic auth for every request).
+ */
+export async function startDistribution(dataDir: string, options: { htpasswd?: string } = {}): Promise<RunningDistribution> {
   const port = await freePort()
   const configDir = await tempDir('berth-distribution-')
   const config = join(configDir, 'config.yml')
@@ -46,6 +49,7 @@ export async function startDistribution(dataDir: string): Promise<RunningDistrib
       '      enabled: false',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...(options.htpasswd ? ['auth:', '  htpasswd:', '    realm: distribution', `    path: ${options.htpasswd}`] : []),
       ''
     ].join('\n')
   )
@@ -57,7 +61,7 @@ export async function startDistribution(dataDir: string): Promise<RunningDistrib
     if (proc.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`)
     try {
       const res = await fetch(`${url}/v2/`)
-      if (res.status === 200) break
+      if (res.status === 200 || res.status === 401) break
     } catch {
       // not up yet
     }

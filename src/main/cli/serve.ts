@@ -15,6 +15,10 @@ export interface ServeOptions {
   uiPort: number
   /** Origins whose web pages may use the registry port (--allow-origin, repeatable). */
   allowOrigin?: string[]
+  tls?: 'on' | 'off'
+  anonymousPull?: boolean
+  tlsCert?: string
+  tlsKey?: string
 }
 
 /** The address as a URL host: IPv6 literals need brackets. */
@@ -62,10 +66,25 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     process.stderr.write(`berth: ${problem}\n`)
     return 1
   }
+  if (Boolean(opts.tlsCert) !== Boolean(opts.tlsKey)) {
+    process.stderr.write('berth: --tls-cert and --tls-key go together: give both (PEM files), or neither to use Berth\'s CA.\n')
+    return 1
+  }
   const log = pino({ level: opts.logLevel, base: undefined }, pino.destination({ dest: 2, sync: false }))
   const service = createService({
     settingsFile: null,
-    defaults: { port: opts.port, host: opts.host, dataDir: data, startOnLaunch: true, startAtLogin: false, allowedOrigins: opts.allowOrigin ?? [] },
+    defaults: {
+      port: opts.port,
+      host: opts.host,
+      dataDir: data,
+      startOnLaunch: true,
+      startAtLogin: false,
+      tls: opts.tls ?? 'on',
+      anonymousPull: opts.anonymousPull ?? false,
+      tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null,
+      tlsKey: opts.tlsKey ? resolve(opts.tlsKey) : null,
+      allowedOrigins: opts.allowOrigin ?? []
+    },
     log,
     registry: { uploadMaxAgeMs: opts.uploadTtl }
   })
@@ -81,7 +100,12 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     await service.dispose()
     return 1
   }
-  process.stdout.write(`Berth registry listening on http://${urlHost(opts.host)}:${status.port} (data: ${data})\n`)
+  const sharing = status.sharing
+  process.stdout.write(`Berth registry listening on ${sharing?.scheme ?? 'http'}://${urlHost(opts.host)}:${status.port} (data: ${data})\n`)
+  if (sharing?.shared) {
+    process.stdout.write(`Shared: ${sharing.anonymousPull ? 'anyone may pull, pushes need an account' : 'every request needs an account'} (${sharing.accounts} now; berth users add); \`berth share info\` prints the steps for other machines.\n`)
+    for (const w of sharing.warnings) process.stderr.write(`berth: WARNING: ${w}\n`)
+  }
 
   let transport: ReturnType<typeof createHttpTransport> | null = null
   if (opts.ui) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultDataDir } from './data-dir'
+import { defaultDataDir, defaultTlsDir } from './data-dir'
 import { parseDuration } from './duration'
 
 describe('default data folder', () => {
@@ -9,6 +9,11 @@ describe('default data folder', () => {
   })
   it('uses Application Support on macOS', () => {
     expect(defaultDataDir({ HOME: '/Users/u' }, 'darwin')).toBe('/Users/u/Library/Application Support/Berth/registry')
+  })
+  it('keeps the TLS folder beside it, per user', () => {
+    expect(defaultTlsDir({ HOME: '/home/u', XDG_CONFIG_HOME: '/x' }, 'linux')).toBe('/x/Berth/tls')
+    expect(defaultTlsDir({ HOME: '/Users/u' }, 'darwin')).toBe('/Users/u/Library/Application Support/Berth/tls')
+    expect(defaultTlsDir({ HOME: 'C:/Users/u', APPDATA: 'C:/Users/u/AppData/Roaming' }, 'win32')).toMatch(/Roaming[\\/]Berth[\\/]tls$/)
   })
 })
 

@@ -25,18 +25,25 @@ export function follow(docker: Dockerode, stream: Readable, state: ProgressState
   })
 }
 
+/** Credentials for a shared registry (X-Registry-Auth); absent: none. */
+export interface RegistryAuth {
+  username: string
+  password: string
+  serveraddress: string
+}
+
 /** `docker push <reference>` through the Engine API. */
-export async function push(docker: Dockerode, reference: string, signal: AbortSignal, onUpdate: (s: ProgressState) => void): Promise<ProgressState> {
+export async function push(docker: Dockerode, reference: string, signal: AbortSignal, onUpdate: (s: ProgressState) => void, auth?: RegistryAuth): Promise<ProgressState> {
   const { repo, tag } = splitReference(reference)
   const image = docker.getImage(repo)
-  const stream = (await image.push({ tag, abortSignal: signal, authconfig: NO_AUTH } as never)) as unknown as Readable
+  const stream = (await image.push({ tag, abortSignal: signal, authconfig: auth ?? NO_AUTH } as never)) as unknown as Readable
   signal.addEventListener('abort', () => stream.destroy(new Error('cancelled')), { once: true })
   return follow(docker, stream, emptyProgress(), onUpdate)
 }
 
 /** `docker pull <reference>` through the Engine API. */
-export async function pull(docker: Dockerode, reference: string, signal: AbortSignal, onUpdate: (s: ProgressState) => void): Promise<ProgressState> {
-  const stream = (await docker.pull(reference, { abortSignal: signal, authconfig: NO_AUTH })) as unknown as Readable
+export async function pull(docker: Dockerode, reference: string, signal: AbortSignal, onUpdate: (s: ProgressState) => void, auth?: RegistryAuth): Promise<ProgressState> {
+  const stream = (await docker.pull(reference, { abortSignal: signal, authconfig: auth ?? NO_AUTH })) as unknown as Readable
   signal.addEventListener('abort', () => stream.destroy(new Error('cancelled')), { once: true })
   return follow(docker, stream, emptyProgress(), onUpdate)
 }

@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import pino, { type Logger } from 'pino'
 import type { RegistryActivity as RegistryActivityEvent } from '@shared/model/registry'
@@ -7,6 +8,8 @@ import { RegistryError, serveErrors } from './errcode'
 import { validName, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
 import { createRequestGuard } from './request-guard'
+import type { AuthHook } from './auth'
+import { recordOf, requestInfo, type RequestRecord } from './observe'
 
 export interface RegistryOptions {
   storage: Storage
@@ -17,13 +20,19 @@ export interface RegistryOptions {
   purgeIntervalMs?: number
   /** Origins whose web pages may use the registry (request-guard.ts); none by default. */
   allowedOrigins?: readonly string[]
+  /** Who may do what (sharing, see auth.ts); absent: everyone may do everything (loopback). */
+  auth?: AuthHook
+  /** Serve HTTPS with this certificate and key (PEM). */
+  tls?: { cert: string; key: string }
+  /** Every finished request, for the access log and the metrics (observe.ts). */
+  observe?: (record: RequestRecord) => void
 }
 
 /** Requests and bytes since start (the contract's `registry.activity`, without its timestamp). */
 export type RegistryActivity = Omit<RegistryActivityEvent, 'at'>
 
 export interface RegistryServer {
-  server: Server
+  server: Server | HttpsServer
   activity: RegistryActivity
   listen(port: number, host: string): Promise<AddressInfo>
   /** Stops accepting, lets requests in flight finish for `graceMs`, then cuts the rest (their uploads stay on disk). */
@@ -46,6 +55,11 @@ function isClientGone(req: IncomingMessage, res: ServerResponse, err: unknown): 
     code === 'ERR_STREAM_PREMATURE_CLOSE' ||
     code === 'ECONNABORTED'
   )
+}
+
+/** node:https's createServer with the certificate bound, called like node:http's. */
+function httpsWith(tls: { cert: string; key: string }) {
+  return (options: ServerOptions, listener: RequestListener): HttpsServer => createHttpsServer({ ...options, ...tls }, listener)
 }
 
 export function createRegistryServer(options: RegistryOptions): RegistryServer {
@@ -74,6 +88,11 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         const allow = allowedMethods(route).join(', ')
         throw new RegistryError('UNSUPPORTED', { method: req.method, allow }, `${req.method} is not supported here`, { Allow: allow })
       }
+      const info = requestInfo(req)
+      info.route = route.name
+      info.repository = route.named ? m[1] : ''
+      info.reference = route.named ? (m[2] ?? '') : ''
+      if (options.auth) info.account = await options.auth(req, { route: route.name, method, repository: info.repository })
       const ctx: RequestContext = {
         req,
         res,
@@ -90,7 +109,7 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
     throw new RegistryError('UNSUPPORTED', { path: path.slice(0, 200) }, 'no such endpoint', {}, 404)
   }
 
-  const server = createServer(
+  const server = (options.tls ? httpsWith(options.tls) : createServer)(
     {
       // Multi-GiB uploads take as long as they take; only idle header phases are cut.
       requestTimeout: 0,
@@ -131,16 +150,28 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
 
   let purgeTimer: NodeJS.Timeout | undefined
   const inFlight = new Set<ServerResponse>()
-  server.on('request', (_req, res) => {
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     inFlight.add(res)
+    requestInfo(req)
     const socket = res.socket
     res.on('close', () => {
       inFlight.delete(res)
+      let bytesIn = 0
+      let bytesOut = 0
       if (socket) {
         const seen = counted.get(socket) ?? { read: 0, written: 0 }
-        activity.bytesIn += socket.bytesRead - seen.read
-        activity.bytesOut += socket.bytesWritten - seen.written
+        bytesIn = socket.bytesRead - seen.read
+        bytesOut = socket.bytesWritten - seen.written
+        activity.bytesIn += bytesIn
+        activity.bytesOut += bytesOut
         counted.set(socket, { read: socket.bytesRead, written: socket.bytesWritten })
+      }
+      if (options.observe) {
+        try {
+          options.observe(recordOf(req, res.statusCode, bytesIn, bytesOut, res.writableFinished))
+        } catch (err) {
+          log.warn({ err }, 'request observer failed')
+        }
       }
     })
   })

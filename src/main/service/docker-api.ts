@@ -9,10 +9,13 @@ import { pull, push } from '../docker/transfer'
 import type { RegistryHost } from './registry-host'
 import type { TransferManager } from './transfers'
 
-type DockerMethods = { [M in keyof Api as M extends `docker.${string}` | `transfers.${string}` ? M : never]: Api[M] }
+type DockerMethods = { [M in keyof Api as M extends `docker.${string}` | `transfers.${string}` ? (M extends 'docker.doctor' ? never : M) : never]: Api[M] }
 
 /** The Docker methods of the contract: the local engine's images, push and pull through it, run, and the transfers. */
-export function createDockerApi(engine: DockerEngine, registry: RegistryHost, transfers: TransferManager): DockerMethods {
+/** The credentials the window's own engine uses with a shared registry (Berth's internal account), if it needs any. */
+export type WindowAuth = (host: string) => { username: string; password: string; serveraddress: string } | undefined
+
+export function createDockerApi(engine: DockerEngine, registry: RegistryHost, transfers: TransferManager, windowAuth: WindowAuth = () => undefined): DockerMethods {
   function requireRunning(what: string): string {
     const status = registry.status()
     if (status.state !== 'running') throw new BerthError('REGISTRY_STOPPED', `The registry is not running, so ${what}. Start it first (Start registry).`)
@@ -47,14 +50,16 @@ export function createDockerApi(engine: DockerEngine, registry: RegistryHost, tr
       const reference = formatReference(host, repository, tag)
       await withEngine((docker) => tagImage(docker, image, `${host}/${repository}`, tag))
       const docker = await engine.client()
-      const t = transfers.start('push', image, reference, (signal, onUpdate) => push(docker, reference, signal, onUpdate), (m) => adviseDockerError(m, host))
+      const auth = windowAuth(host)
+      const t = transfers.start('push', image, reference, (signal, onUpdate) => push(docker, reference, signal, onUpdate, auth), (m) => adviseDockerError(m, host))
       return { transferId: t.id, reference }
     },
     'docker.pull': async ({ repository, reference }) => {
       const host = requireRunning('Docker has nothing to pull from')
       const ref = formatReference(host, repository, reference)
       const docker = await engine.client()
-      const t = transfers.start('pull', ref, ref, (signal, onUpdate) => pull(docker, ref, signal, onUpdate), (m) => adviseDockerError(m, host))
+      const auth = windowAuth(host)
+      const t = transfers.start('pull', ref, ref, (signal, onUpdate) => pull(docker, ref, signal, onUpdate, auth), (m) => adviseDockerError(m, host))
       return { transferId: t.id, reference: ref }
     },
     'docker.removeImage': ({ image, force }) => withEngine((docker) => removeImage(docker, image, force).then((removed) => ({ removed }))),
@@ -62,7 +67,7 @@ export function createDockerApi(engine: DockerEngine, registry: RegistryHost, tr
       const host = requireRunning('Docker cannot fetch the image')
       const run = { image: formatReference(host, repository, reference), ports, name, network }
       return withEngine(async (docker) => {
-        const { id, name: actual } = await pullAndRun(docker, run, host)
+        const { id, name: actual } = await pullAndRun(docker, run, host, windowAuth(host))
         return { containerId: id, name: actual, command: runCommand(run) }
       })
     },

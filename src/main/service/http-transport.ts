@@ -21,6 +21,7 @@ import { receiveUpload, UPLOAD_LIMITS, type UploadLimits } from './http-upload'
  *   POST /api/<method>     JSON input (Content-Type: application/json) → { ok, result | error }
  *   GET  /api/events       Server-Sent Events (event: <name>, data: <json>, id; Last-Event-ID replays)
  *   PUT  /api/upload       a file's bytes (an archive dropped into the window) → { ok, result: { path } }
+ *   GET  /metrics          Prometheus text format, same token (scrape with `authorization: { credentials: <token> }`)
  *   GET  /…                the built renderer; the page keeps the `?token=` it was opened with
  * Every /api request needs `Authorization: Bearer <token>` and must not come from another origin
  * (http-guard.ts says why a cookie would not do).
@@ -162,10 +163,22 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     await pipeline(createReadStream(path), res)
   }
 
+  /** The registry's metrics: the same token as the API (Prometheus sends it as a bearer credential). */
+  async function metrics(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const refusal = checkSite(req, port) ?? checkToken(req, token)
+    if (refusal) return refuse(res, refusal, { Connection: 'close' })
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendJson(res, 405, { ok: false, error: { code: 'INVALID_INPUT', message: 'Read /metrics with GET.' } }, { Allow: 'GET, HEAD' })
+    const text = await service.metrics.text()
+    res.writeHead(200, { 'Content-Type': service.metrics.contentType, 'Content-Length': Buffer.byteLength(text), 'Cache-Control': 'no-store' })
+    res.end(req.method === 'HEAD' ? undefined : text)
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const badHost = checkHost(req, port)
     if (badHost) return refuse(res, badHost, { Connection: 'close' })
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`)
+    if (url.pathname === '/metrics') return metrics(req, res)
     if (!url.pathname.startsWith('/api')) return serveStatic(req, res, url)
     // Refused before the body is read: this connection cannot carry another request.
     const refusal = checkSite(req, port) ?? checkToken(req, token)

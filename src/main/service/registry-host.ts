@@ -10,6 +10,21 @@ import { clearServing, markServing } from '../storage/manage'
 import type { SettingsStore } from './settings-store'
 import type { EventBus } from './events'
 import { portInUseAdvice } from './port-advice'
+import type { RequestRecord } from '../registry/observe'
+import { prepareSharing, type SharingSetup } from '../sharing/setup'
+import { defaultTlsDir } from '../config/data-dir'
+
+export interface RegistryHostOptions {
+  uploadMaxAgeMs?: number
+  /** Where Berth's CA and server certificate live (default: the per-user config folder). */
+  tlsDir?: string
+  /** Every finished registry request (access log, metrics). */
+  observe?: (record: RequestRecord) => void
+  onLoginFailure?: (reason: 'bad-credentials' | 'throttled') => void
+}
+
+/** How often a shared registry checks that its certificate still names its addresses and is not near expiry. */
+const RENEW_CHECK_MS = 60_000
 
 /** The address to put in image references: loopback binds are `localhost` (what Docker trusts over HTTP). */
 export function pullHost(host: string, port: number): string {
@@ -52,6 +67,8 @@ export class RegistryHost {
   private lastActivity = ''
   private queue: Promise<unknown> = Promise.resolve()
   private opening: Promise<Storage> | null = null
+  private sharingSetup: SharingSetup | null = null
+  private renewTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly settings: SettingsStore,
@@ -59,8 +76,17 @@ export class RegistryHost {
     private readonly log: Logger,
     /** Called with each data folder's storage when it is opened (the service follows its change feed). */
     private readonly onOpen: (storage: Storage) => void,
-    private readonly serverOptions: { uploadMaxAgeMs?: number } = {}
+    private readonly serverOptions: RegistryHostOptions = {}
   ) {}
+
+  get tlsDir(): string {
+    return this.serverOptions.tlsDir ?? defaultTlsDir()
+  }
+
+  /** The accounts of the data folder in use while shared (null on loopback or while stopped). */
+  get sharing(): SharingSetup | null {
+    return this.sharingSetup
+  }
 
   /** The storage of the configured data folder (opened on first use, reopened when the folder changes). */
   async storage(): Promise<Storage> {
@@ -86,16 +112,19 @@ export class RegistryHost {
   status(): RegistryStatus {
     const s = this.settings.get()
     const port = this.state === 'running' ? this.port : s.port
+    const sharing = this.sharingSetup?.status()
+    const scheme = sharing?.scheme ?? 'http'
     return {
       state: this.state,
       host: s.host,
       port,
-      url: this.state === 'running' ? `http://${s.host.includes(':') ? `[${s.host}]` : s.host}:${port}` : null,
+      url: this.state === 'running' ? `${scheme}://${s.host.includes(':') ? `[${s.host}]` : s.host}:${port}` : null,
       pullHost: pullHost(s.host, port),
       dataDir: s.dataDir,
       startedAt: this.startedAt?.toISOString() ?? null,
       uptimeMs: this.startedAt ? Date.now() - this.startedAt.getTime() : null,
-      error: this.error?.toData() ?? null
+      error: this.error?.toData() ?? null,
+      ...(sharing ? { sharing } : {})
     }
   }
 
@@ -121,15 +150,32 @@ export class RegistryHost {
       const s = this.settings.get()
       try {
         const storage = await this.storage()
-        const server = createRegistryServer({ ...this.serverOptions, storage, log: this.log, allowedOrigins: s.allowedOrigins ?? [] })
+        const sharing = await prepareSharing(s, { dataDir: s.dataDir, tlsDir: this.tlsDir, log: this.log, onLoginFailure: this.serverOptions.onLoginFailure })
+        const server = createRegistryServer({
+          uploadMaxAgeMs: this.serverOptions.uploadMaxAgeMs,
+          storage,
+          log: this.log,
+          allowedOrigins: s.allowedOrigins ?? [],
+          auth: sharing.auth,
+          tls: sharing.tls,
+          observe: this.serverOptions.observe
+        })
         try {
           const address = await server.listen(s.port, s.host)
           this.port = address.port
         } catch (err) {
+          sharing.close()
           throw await this.listenError(err as NodeJS.ErrnoException, s.host, s.port)
         }
         this.server = server
-        await markServing(storage.layout, { host: s.host, port: this.port }).catch((err) => this.log.warn({ err }, 'could not write serving.json'))
+        this.sharingSetup = sharing
+        this.watchCertificate()
+        const shared = sharing.status()
+        await markServing(storage.layout, {
+          host: s.host,
+          port: this.port,
+          ...(shared.shared ? { scheme: shared.scheme, anonymousPull: shared.anonymousPull, customCert: shared.certificate?.source === 'custom' } : {})
+        }).catch((err) => this.log.warn({ err }, 'could not write serving.json'))
         this.startedAt = new Date()
         this.watchActivity()
         this.log.info({ host: s.host, port: this.port, dataDir: s.dataDir }, 'registry started')
@@ -159,8 +205,11 @@ export class RegistryHost {
       if (!this.server) return this.set('stopped')
       this.set('stopping')
       clearInterval(this.activityTimer)
+      clearInterval(this.renewTimer)
       await this.server.close(3000)
       this.server = null
+      this.sharingSetup?.close()
+      this.sharingSetup = null
       if (this.storageValue) await clearServing(this.storageValue.layout).catch(() => {})
       this.startedAt = null
       this.log.info('registry stopped')
@@ -175,6 +224,25 @@ export class RegistryHost {
 
   get running(): boolean {
     return this.state === 'running'
+  }
+
+  /** A shared registry keeps its certificate right while it runs: new addresses or near expiry get a new one, without a restart. */
+  private watchCertificate(): void {
+    clearInterval(this.renewTimer)
+    if (!this.sharingSetup?.tls) return
+    this.renewTimer = setInterval(() => {
+      const server = this.server?.server
+      this.sharingSetup
+        ?.renew()
+        .then((fresh) => {
+          if (fresh && server && 'setSecureContext' in server) {
+            server.setSecureContext(fresh)
+            this.bus.emit('registry.status', this.status())
+          }
+        })
+        .catch((err) => this.log.warn({ err: (err as Error).message }, 'could not renew the server certificate'))
+    }, RENEW_CHECK_MS)
+    this.renewTimer.unref()
   }
 
   private watchActivity(): void {

@@ -1,9 +1,13 @@
 import pino, { type Logger } from 'pino'
 import type { Api } from '@shared/contract'
 import type { Settings } from '@shared/model/registry'
+import { ActivityLog } from '../activity/activity-log'
 import { DockerEngine } from '../docker/engine'
 import type { DiscoveryEnv } from '../docker/discovery'
-import { isHiddenRepository, type Storage } from '../storage'
+import { createMetrics, type Metrics } from '../metrics/metrics'
+import { isHiddenRepository, paths, type Storage } from '../storage'
+import { layoutOf } from '../storage/core/paths'
+import { sweepInbox } from '../storage/manage/upload-inbox'
 import { CatalogService } from './catalog'
 import { createCatalogApi } from './catalog-api'
 import { createDockerApi } from './docker-api'
@@ -11,7 +15,7 @@ import { EventBus } from './events'
 import { RegistryHost } from './registry-host'
 import { createSettingsApi } from './settings-api'
 import { SettingsStore } from './settings-store'
-import { sweepInbox } from '../storage/manage/upload-inbox'
+import { createSharingApi } from './sharing-api'
 import { createStorageApi, newInboxFile } from './storage-api'
 import { TransferManager } from './transfers'
 
@@ -24,8 +28,10 @@ export interface ServiceOptions {
   discovery?: DiscoveryEnv
   /** Called when "start at login" changes (the shell wires Electron's login item). */
   onStartAtLogin?: (enabled: boolean) => void
-  /** Passed to the registry server (e.g. how long abandoned uploads are kept). */
-  registry?: { uploadMaxAgeMs?: number }
+  /** Passed to the registry server (e.g. how long abandoned uploads are kept, where the CA lives). */
+  registry?: { uploadMaxAgeMs?: number; tlsDir?: string }
+  /** Keep the access log in memory only (no `<data>/berth/logs/access.log`). */
+  accessLogFile?: boolean
 }
 
 export interface Service {
@@ -38,6 +44,9 @@ export interface Service {
   newInboxFile(): Promise<string>
   /** Removes inbox files nobody imported for `maxAgeMs`; how many went. */
   sweepInbox(maxAgeMs: number): Promise<number>
+  /** Prometheus metrics of the registry port (served by the HTTP transport's GET /metrics). */
+  metrics: Metrics
+  activity: ActivityLog
   /** Loads settings, starts watching the engine, and starts the registry when the settings say so. */
   init(options?: { startRegistry?: boolean }): Promise<void>
   dispose(): Promise<void>
@@ -52,6 +61,12 @@ export function createService(options: ServiceOptions): Service {
   const bus = new EventBus()
   const settings = new SettingsStore(options.settingsFile, options.defaults)
 
+  const activity = new ActivityLog({
+    dir: options.accessLogFile === false ? null : () => paths.logsDir(layoutOf(settings.get().dataDir)),
+    onEntry: (entry) => bus.emit('activity.entry', entry)
+  })
+  // Read at scrape time only, when the registry host exists.
+  const metrics = createMetrics({ storage: () => registry.storage() })
   // The one place that announces catalog changes: the open data folder's change feed, whoever wrote.
   let unfollow = () => {}
   let opened = false
@@ -63,7 +78,14 @@ export function createService(options: ServiceOptions): Service {
     if (opened) bus.emit('catalog.changed', { repository: '', action: 'open' })
     opened = true
   }
-  const registry = new RegistryHost(settings, bus, log, follow, options.registry)
+  const registry = new RegistryHost(settings, bus, log, follow, {
+    ...options.registry,
+    observe: (record) => {
+      metrics.observe(record)
+      activity.record(record)
+    },
+    onLoginFailure: (reason) => metrics.loginFailure(reason)
+  })
   const engine = new DockerEngine(options.discovery, (status) => bus.emit('docker.status', status))
   const transfers = new TransferManager(bus)
 
@@ -74,11 +96,18 @@ export function createService(options: ServiceOptions): Service {
     return catalogService
   }
 
+  /** A shared registry wants an account even from the window's own engine: Berth's internal one. */
+  function windowAuth(host: string) {
+    const internal = registry.sharing?.internal
+    return internal ? { username: internal.name, password: internal.password, serveraddress: host } : undefined
+  }
+
   const api: Api = {
     ...createSettingsApi(registry, settings, bus, options.onStartAtLogin),
     ...createCatalogApi(registry, catalog),
-    ...createDockerApi(engine, registry, transfers),
-    ...createStorageApi({ bus, registry, settings, engine, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 })
+    ...createDockerApi(engine, registry, transfers, windowAuth),
+    ...createStorageApi({ bus, registry, settings, engine, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 }),
+    ...createSharingApi({ registry, settings, bus, engine, activity, catalog })
   }
 
   return {
@@ -89,6 +118,8 @@ export function createService(options: ServiceOptions): Service {
     transfers,
     newInboxFile: () => newInboxFile(registry),
     sweepInbox: async (maxAgeMs) => sweepInbox((await registry.storage()).layout, maxAgeMs),
+    metrics,
+    activity,
     async init({ startRegistry } = {}) {
       const loaded = await settings.load()
       engine.watch()
@@ -99,6 +130,7 @@ export function createService(options: ServiceOptions): Service {
       transfers.cancelAll()
       await registry.stop()
       unfollow()
+      await activity.close()
     }
   }
 }

@@ -28,7 +28,8 @@ export function createSettingsApi(
       const next = await settings.update(patch)
       if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) onStartAtLogin?.(next.startAtLogin)
       const origins = (o: Settings) => JSON.stringify(o.allowedOrigins ?? [])
-      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || origins(next) !== origins(before)
+      const sharingChanged = (['tls', 'anonymousPull', 'tlsCert', 'tlsKey'] as const).some((k) => next[k] !== before[k])
+      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || origins(next) !== origins(before) || sharingChanged
       if (moved) {
         if (registry.running) await registry.restart()
         else bus.emit('registry.status', registry.status())

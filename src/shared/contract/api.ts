@@ -6,6 +6,7 @@ import {
   DataFolder, ExportRequest, ExportResult, GcOptions, GcReport, ImportRequest, ImportResult, RegistryVolume,
   RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport
 } from '../model/storage'
+import { Account, AccountName, ActivityEntry, ActivityFilter, DoctorReport, Password, Role, SharingInfo } from '../model/sharing'
 
 /*
  * The contract: every method the renderer (or a script, over HTTP) may call and every event it may
@@ -157,7 +158,29 @@ export const methods = {
   ),
   'storage.export': method('Exports tags or repositories to one tar (OCI image layout, or docker save format).', ExportRequest, ExportResult),
   'storage.import': method('Imports an OCI archive or layout, or a docker save tarball, without Docker.', ImportRequest, ImportResult),
-  'storage.verify': method('Re-hashes every blob; reports corrupt or missing ones and the tags they break.', None, VerifyReport)
+  'storage.verify': method('Re-hashes every blob; reports corrupt or missing ones and the tags they break.', None, VerifyReport),
+
+  // Sharing: passwords go in, never come out.
+  'users.list': method('The accounts of the data folder (<data>/berth/htpasswd) and their roles.', None, z.array(Account)),
+  'users.add': method(
+    'Adds an account: pull reads, push also pushes and tags, admin also deletes.',
+    z.object({ name: AccountName, role: Role, password: Password }).strict(),
+    Account
+  ),
+  'users.remove': method('Removes an account.', z.object({ name: AccountName }).strict(), Ok),
+  'users.passwd': method('Sets a new password for an account.', z.object({ name: AccountName, password: Password }).strict(), Ok),
+  'sharing.ca': method(
+    'Berth\'s local CA certificate (PEM), made on first use: what another machine trusts to use the shared registry.',
+    None,
+    z.object({ pem: z.string(), fingerprint: z.string(), path: z.string() })
+  ),
+  'sharing.info': method('The exact steps for another machine: trust the CA, log in, pull, push, Swarm, Kubernetes.', None, SharingInfo),
+  'docker.doctor': method(
+    'Will the Docker engine talk to this registry address (insecure-registries, the CA, an engine in a VM); if not, why and the exact fix.',
+    z.object({ registry: z.string().min(1).max(300).regex(/^[^\s/]+$/, 'A registry address is host:port, e.g. 192.168.1.20:5000.').optional() }).strict().optional(),
+    DoctorReport
+  ),
+  'activity.list': method('Who pushed and pulled what: the registry\'s access log, newest first, filtered.', ActivityFilter.optional(), z.array(ActivityEntry))
 }
 
 export const events = {
@@ -166,5 +189,6 @@ export const events = {
   'catalog.changed': { doc: 'A repository changed: any client pushed, tagged or deleted.', payload: CatalogChange },
   'docker.status': { doc: 'The Docker engine became reachable or unreachable.', payload: EngineStatus },
   'transfer.progress': { doc: 'A push or pull progressed, per layer and overall; ends in done, error or cancelled.', payload: Transfer },
-  'storage.progress': { doc: 'A storage operation (gc, move, export, import, verify) progressed; ends with finished.', payload: StorageProgress }
+  'storage.progress': { doc: 'A storage operation (gc, move, export, import, verify) progressed; ends with finished.', payload: StorageProgress },
+  'activity.entry': { doc: 'A request to the registry port finished (the access log, live).', payload: ActivityEntry }
 }

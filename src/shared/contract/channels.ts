@@ -9,10 +9,12 @@ export const METHOD_NAMES = [
   'docker.status', 'docker.images', 'docker.tag', 'docker.push', 'docker.pull', 'docker.removeImage', 'docker.run',
   'transfers.list', 'transfers.cancel',
   'storage.usage', 'storage.gc', 'storage.deleteRepository', 'storage.retentionPreview', 'storage.retentionApply', 'storage.inspectFolder',
-  'storage.open', 'storage.move', 'storage.dockerVolumes', 'storage.openVolume', 'storage.export', 'storage.import', 'storage.verify'
+  'storage.open', 'storage.move', 'storage.dockerVolumes', 'storage.openVolume', 'storage.export', 'storage.import', 'storage.verify',
+  'users.list', 'users.add', 'users.remove', 'users.passwd',
+  'sharing.ca', 'sharing.info', 'docker.doctor', 'activity.list'
 ] as const
 
-export const EVENT_NAMES = ['registry.status', 'registry.activity', 'catalog.changed', 'docker.status', 'transfer.progress', 'storage.progress'] as const
+export const EVENT_NAMES = ['registry.status', 'registry.activity', 'catalog.changed', 'docker.status', 'transfer.progress', 'storage.progress', 'activity.entry'] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]
 export type EventName = (typeof EVENT_NAMES)[number]

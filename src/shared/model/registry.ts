@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { BerthErrorSchema } from '../errors'
+import { SharingStatus } from './sharing'
 
 export const RegistryState = z.enum(['stopped', 'starting', 'running', 'stopping', 'error'])
 
@@ -14,7 +15,9 @@ export const RegistryStatus = z.object({
   dataDir: z.string(),
   startedAt: z.string().nullable(),
   uptimeMs: z.number().nullable(),
-  error: BerthErrorSchema.nullable()
+  error: BerthErrorSchema.nullable(),
+  /** How the registry is shared (TLS, accounts, warnings); absent before the first start. */
+  sharing: SharingStatus.optional()
 })
 export type RegistryStatus = z.infer<typeof RegistryStatus>
 
@@ -32,7 +35,15 @@ export const Settings = z.object({
   allowedOrigins: z
     .array(z.string().max(255).regex(/^https?:\/\/[^/\s?#]+$/i, 'An origin is scheme://host[:port], e.g. http://127.0.0.1:8080, with no path.'))
     .max(64)
-    .optional()
+    .optional(),
+  // Sharing (a non-loopback host). Absent means the safe default; loopback ignores them all.
+  /** HTTPS (the default when shared) or plain HTTP for people who use `insecure-registries`. */
+  tls: z.enum(['on', 'off']).optional(),
+  /** Pulls (GET/HEAD of manifests, blobs, tags, catalog, referrers) without an account; never push or delete. */
+  anonymousPull: z.boolean().optional(),
+  /** A certificate and key of your own (PEM files) instead of one from Berth's CA. */
+  tlsCert: z.string().min(1).nullable().optional(),
+  tlsKey: z.string().min(1).nullable().optional()
 })
 export type Settings = z.infer<typeof Settings>
 

@@ -11,10 +11,11 @@ export function isNotFound(err: unknown): boolean {
 }
 
 /** Writes `data` to a temporary sibling, fsyncs it and renames it over `path`: readers see old or new, never half. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
   await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.${randomUUID()}.tmp`
-  const handle = await open(tmp, 'w')
+  // A secret is created with its final mode: it is never readable by others, not even for a moment.
+  const handle = await open(tmp, 'w', options.mode ?? 0o666)
   try {
     await handle.writeFile(data)
     await handle.sync()

@@ -32,6 +32,9 @@ describe('layout', () => {
     [paths.importAreaParent(l), '/data/docker/registry/v2/repositories/berth-import-tmp'],
     [paths.importAreaName('f00'), 'berth-import-tmp/f00'],
     [paths.servingFile(l), '/data/berth/serving.json'],
+    [paths.htpasswdFile(l), '/data/berth/htpasswd'],
+    [paths.rolesFile(l), '/data/berth/roles.json'],
+    [paths.logsDir(l), '/data/berth/logs'],
     [paths.uploadInbox(l), '/data/berth/inbox'],
     [paths.inboxFile(l, '42'), '/data/berth/inbox/upload-42.tar'],
     [paths.movingCopy('/mnt/big/berth', 'x1'), '/mnt/big/.berth.berth-moving-x1'],
@@ -41,8 +44,8 @@ describe('layout', () => {
   it('covers every path function', () => {
     // A new location must get its row above.
     expect(Object.keys(paths).sort()).toEqual([
-      'blobData', 'blobDir', 'importAreaName', 'importAreaParent', 'inboxFile', 'layerLink', 'layerLinkDir', 'layersDir', 'manifestsDir', 'movingCopy',
-      'repo', 'repoFolder', 'revisionLink', 'revisionLinkDir', 'revisionsDir', 'servingFile', 'tagCurrentLink', 'tagDir', 'tagIndexLink', 'tagsDir',
+      'blobData', 'blobDir', 'htpasswdFile', 'importAreaName', 'importAreaParent', 'inboxFile', 'layerLink', 'layerLinkDir', 'layersDir', 'logsDir', 'manifestsDir', 'movingCopy',
+      'repo', 'repoFolder', 'revisionLink', 'revisionLinkDir', 'revisionsDir', 'rolesFile', 'servingFile', 'tagCurrentLink', 'tagDir', 'tagIndexLink', 'tagsDir',
       'uploadData', 'uploadDir', 'uploadInbox', 'uploadStartedAt', 'uploadsDir'
     ])
   })

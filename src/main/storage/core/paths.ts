@@ -19,6 +19,8 @@ import type { Digest } from '@shared/reference'
  *                                                                      placed (hidden from the catalog)
  * <data>/berth/                                                        Berth's own files (no registry data)
  *   serving.json                                                       which process serves this folder
+ *   htpasswd, roles.json                                               accounts (Apache htpasswd -B) and their roles
+ *   logs/access.log[.N]                                                the registry port's access log, rotated
  *   inbox/upload-<id>.tar                                              files a browser window sent, until imported
  * <parent>/.<folder>.berth-moving-<id>/                                a folder move's copy, until complete
  *
@@ -88,6 +90,9 @@ export const paths = {
   importAreaName: (id: string) => `${IMPORT_AREA_PARENT}/${id}`,
 
   servingFile: (l: Layout) => join(l.berth, 'serving.json'),
+  htpasswdFile: (l: Layout) => join(l.berth, 'htpasswd'),
+  rolesFile: (l: Layout) => join(l.berth, 'roles.json'),
+  logsDir: (l: Layout) => join(l.berth, 'logs'),
   uploadInbox: (l: Layout) => join(l.berth, 'inbox'),
   inboxFile: (l: Layout, id: string) => join(l.berth, 'inbox', `upload-${id}.tar`),
 

@@ -10,6 +10,10 @@ export interface ServingInfo {
   port: number
   host: string
   since: string
+  /** How it is shared (absent: plain HTTP on loopback, as before sharing existed). */
+  scheme?: 'http' | 'https'
+  anonymousPull?: boolean
+  customCert?: boolean
 }
 
 const file = paths.servingFile
