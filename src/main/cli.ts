@@ -1,6 +1,7 @@
 // Headless entry: `berth <command>`. Plain Node, never loads Electron.
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { runExport, runImport } from './cli/archive'
+import { addCopyCommand } from './cli/copy'
 import { runServe } from './cli/serve'
 import { addStorageCommands } from './cli/storage'
 import { defaultDataDir } from './config/data-dir'
@@ -71,6 +72,7 @@ Then, from any shell:
     })
 
   addStorageCommands(program)
+  addCopyCommand(program)
 
   return program
 }
