@@ -25,9 +25,12 @@ export interface RunningDistribution {
   close(): Promise<void>
 }
 
-/** CNCF Distribution 2.8 (Debian's docker-registry) serving `dataDir`, deletes enabled, on a free port. */
-export async function startDistribution(dataDir: string): Promise<RunningDistribution> {
-  const port = await freePort()
+/**
+ * CNCF Distribution 2.8 (Debian's docker-registry) serving `dataDir`, deletes enabled, on a free
+ * port. `extraConfig` lines (YAML at the top level, e.g. an `auth:` section) are appended.
+ */
+export async function startDistribution(dataDir: string, options: { extraConfig?: string[]; port?: number } = {}): Promise<RunningDistribution> {
+  const port = options.port ?? (await freePort())
   const configDir = await tempDir('berth-distribution-')
   const config = join(configDir, 'config.yml')
   await writeFile(
@@ -46,6 +49,7 @@ export async function startDistribution(dataDir: string): Promise<RunningDistrib
       '      enabled: false',
       'http:',
       `  addr: 127.0.0.1:${port}`,
+      ...(options.extraConfig ?? []),
       ''
     ].join('\n')
   )
@@ -57,7 +61,7 @@ export async function startDistribution(dataDir: string): Promise<RunningDistrib
     if (proc.exitCode !== null) throw new Error(`docker-registry exited: ${stderr}`)
     try {
       const res = await fetch(`${url}/v2/`)
-      if (res.status === 200) break
+      if (res.status === 200 || res.status === 401) break
     } catch {
       // not up yet
     }

@@ -6,7 +6,7 @@ import { defaultDataDir } from '../config/data-dir'
 import { copyImage, type CopyProgress } from '../remote/copy'
 import { parseCredentialFlag } from '../remote/credentials'
 import { openEndpoint } from '../remote/open-endpoint'
-import { nativePlatform, parsePlatform, formatPlatform } from '../remote/platform'
+import { nativePlatform, parsePlatform } from '../remote/platform'
 import { formatReference } from '../remote/reference'
 import { FileResumeStore } from '../remote/resume'
 import { layoutOf } from '../storage/paths'
@@ -76,7 +76,7 @@ export async function runCopy(src: string, dst: string, opts: CopyOptions): Prom
     })
     const { copied, exists, mounted } = result.blobs
     process.stdout.write(
-      `Copied ${formatReference(source.ref)} to ${formatReference(target.ref)}${platforms === 'all' ? '' : ` (${formatPlatform(platforms)})`}: ${result.digest}, ` +
+      `Copied ${formatReference(source.ref)} to ${formatReference(target.ref)}${result.platform ? ` (${result.platform})` : ''}: ${result.digest}, ` +
         `${copied} blob${copied === 1 ? '' : 's'} sent (${formatBytes(result.bytes)}), ${exists} already there, ${mounted} mounted, ${result.manifests} manifest${result.manifests === 1 ? '' : 's'}.\n`
     )
     return 0

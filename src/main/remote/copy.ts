@@ -3,7 +3,7 @@ import { DigestMismatchError, ManifestError, MissingReferencesError } from '../s
 import { mapLimit } from '../storage/usage'
 import { copyBlob, type BlobOutcome } from './blob-copy'
 import type { Endpoint } from './endpoint'
-import { pickPlatform, type Platform } from './platform'
+import { formatPlatform, pickPlatform, type Platform } from './platform'
 import { noResume, type ResumeStore } from './resume'
 
 // Copies one image (or index) between endpoints, byte for byte: manifests are stored exactly as the
@@ -41,6 +41,8 @@ export interface CopyResult {
   mediaType: string
   manifests: number
   blobs: Record<BlobOutcome, number>
+  /** The platform picked from an index (absent when the source was one image, or with 'all'). */
+  platform?: string
   /** Bytes this copy moved (not counting blobs skipped, mounted or sent by an earlier run). */
   bytes: number
 }
@@ -136,6 +138,7 @@ export async function copyImage(req: CopyRequest): Promise<CopyResult> {
   if (req.platforms !== 'all' && (INDEX.has(top.mediaType) || Array.isArray(topJson.manifests))) {
     const child = pickPlatform(topJson.manifests ?? [], req.platforms, `${where}:${req.reference}`)
     chosen = await fetchManifest(child.digest)
+    result.platform = formatPlatform(req.platforms)
   }
   await copyTree(chosen.bytes, chosen.mediaType, req.targetTag ?? chosen.digest)
   result.digest = chosen.digest
