@@ -26,7 +26,7 @@ export function describeWith(needs: { docker?: boolean; commands?: string[] }, n
     describe(name, fn)
     return
   }
-  const reason = `needs ${missing.join(', ')} (install with: apt-get install -y docker.io docker-registry skopeo podman buildah busybox-static; start dockerd)`
+  const reason = `needs ${missing.join(', ')} (install with: apt-get install -y docker.io docker-registry skopeo podman buildah busybox-static apache2-utils openssl; start dockerd)`
   if (process.env.BERTH_REQUIRE_DOCKER === '1') {
     describe(name, () => {
       throw new Error(`BERTH_REQUIRE_DOCKER=1 but this suite ${reason}`)

@@ -33,6 +33,8 @@ export function basicHeader(c: Credential): string {
 
 export class TokenCache {
   private readonly tokens = new Map<string, CachedToken>()
+  /** Fetches under way: requests sent at once for one scope share one token request. */
+  private readonly pending = new Map<string, Promise<string>>()
 
   get(scopes: readonly string[]): string | null {
     const t = this.tokens.get(scopeKey(scopes))
@@ -41,6 +43,21 @@ export class TokenCache {
 
   drop(scopes: readonly string[]): void {
     this.tokens.delete(scopeKey(scopes))
+  }
+
+  /** A cached token for `scopes`, else one fetched (once, however many ask at the same time). */
+  obtain(challenge: Challenge, scopes: readonly string[], credential: () => Promise<Credential | null>, registry: string, options: TokenFetchOptions): Promise<string> {
+    const cached = this.get(scopes)
+    if (cached) return Promise.resolve(cached)
+    const key = scopeKey(scopes)
+    let p = this.pending.get(key)
+    if (!p) {
+      p = credential()
+        .then((c) => this.fetch(challenge, scopes, c, registry, options))
+        .finally(() => this.pending.delete(key))
+      this.pending.set(key, p)
+    }
+    return p
   }
 
   /** Fetches a token for `scopes` from the challenge's realm, caches and returns it. */

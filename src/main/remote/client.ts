@@ -121,9 +121,7 @@ export class RegistryClient {
     const challenge = this.challenge
     if (!challenge) return {}
     if (challenge.scheme === 'bearer') {
-      const token =
-        this.tokens.get(scopes) ??
-        (await this.tokens.fetch(challenge, scopes, await this.cred(), this.registry, { tlsFor: (h) => this.tls(h), verify: this.verify, retry: this.retry, signal }))
+      const token = await this.tokens.obtain(challenge, scopes, () => this.cred(), this.registry, { tlsFor: (h) => this.tls(h), verify: this.verify, retry: this.retry, signal })
       return { Authorization: `Bearer ${token}` }
     }
     const c = await this.cred()
