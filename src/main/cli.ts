@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { runExport, runImport } from './cli/archive'
 import { addCopyCommand } from './cli/copy'
+import { addMirrorCommand, collectMirror } from './cli/mirror'
+import { parseSize } from './config/size'
 import { runServe } from './cli/serve'
 import { addStorageCommands } from './cli/storage'
 import { defaultDataDir } from './config/data-dir'
@@ -10,6 +12,12 @@ import { parseDuration } from './config/duration'
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535.')
   return Number(value)
+}
+
+function size(value: string): number {
+  const bytes = parseSize(value)
+  if (bytes === null) throw new InvalidArgumentError('use a size such as 500m, 20g or 1t.')
+  return bytes
 }
 
 function duration(value: string): number {
@@ -38,6 +46,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--log-level <level>', 'log detail on stderr').choices(['debug', 'info', 'warn', 'error', 'silent']).default('info'))
     .addOption(new Option('--ui-port <port>', 'port of the app and its API on 127.0.0.1 (0 picks a free one)').argParser(port).default(0))
     .option('--no-ui', 'serve the registry only, without the app and its API')
+    .addOption(new Option('--mirror <upstream-url>[=<prefix>]', 'pull-through cache of an upstream registry, under <prefix>/ or for every name (repeatable)').argParser(collectMirror))
+    .addOption(new Option('--mirror-budget <size>', 'cache size budget (e.g. 20g); least recently pulled tags are evicted').argParser(size))
+    .addOption(new Option('--mirror-ttl <duration>', 'serve a cached tag this long before checking it with the upstream').argParser(duration).default(60_000, '60s'))
     .addHelpText(
       'after',
       `
@@ -73,6 +84,7 @@ Then, from any shell:
 
   addStorageCommands(program)
   addCopyCommand(program)
+  addMirrorCommand(program)
 
   return program
 }

@@ -18,7 +18,7 @@ describeWith({ docker: true, commands: ['docker-registry', 'skopeo', 'htpasswd']
   let remote: AuthDistribution
   let serve: ServeProcess
   let serveData: string
-  let pulled: string[] = []
+  const pulled: string[] = []
 
   beforeAll(async () => {
     await buildImage(IMAGE, { layers: 2, layerBytes: 300 * 1024, message: MESSAGE })

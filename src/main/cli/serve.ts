@@ -13,6 +13,10 @@ export interface ServeOptions {
   logLevel: string
   ui: boolean
   uiPort: number
+  /** `<upstream-url>[=<prefix>]`, repeatable: a pull-through cache of each. */
+  mirror?: string[]
+  mirrorBudget?: number
+  mirrorTtl?: number
 }
 
 /** The address as a URL host: IPv6 literals need brackets. */
@@ -63,7 +67,14 @@ export async function runServe(opts: ServeOptions): Promise<number> {
   const log = pino({ level: opts.logLevel, base: undefined }, pino.destination({ dest: 2, sync: false }))
   const service = createService({
     settingsFile: null,
-    defaults: { port: opts.port, host: opts.host, dataDir: data, startOnLaunch: true, startAtLogin: false },
+    defaults: {
+      port: opts.port,
+      host: opts.host,
+      dataDir: data,
+      startOnLaunch: true,
+      startAtLogin: false,
+      ...(opts.mirror?.length ? { mirrors: opts.mirror, mirrorBudgetBytes: opts.mirrorBudget ?? null, mirrorTtlMs: opts.mirrorTtl } : {})
+    },
     log,
     registry: { uploadMaxAgeMs: opts.uploadTtl }
   })
@@ -80,6 +91,9 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     return 1
   }
   process.stdout.write(`Berth registry listening on http://${urlHost(opts.host)}:${status.port} (data: ${data})\n`)
+  for (const m of opts.mirror ?? []) process.stdout.write(`Pull-through cache of ${m} (berth mirror info --data ${data} says how to use it)\n`)
+  // Passwords typed into the app's window are kept in this process's memory only: berth serve has no keychain.
+  if (opts.ui) process.stdout.write('Registry passwords entered in the app are kept in memory for this session only.\n')
 
   let transport: ReturnType<typeof createHttpTransport> | null = null
   if (opts.ui) {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { isValidName, parseDigest, type Digest } from '@shared/reference'
 import type { Storage } from '../storage'
+import type { PullThrough } from './pull-through'
 import { RegistryError } from './errcode'
 
 /** What every handler gets: the request, its parsed URL and route parameters, the storage and the log. */
@@ -19,6 +20,8 @@ export interface RequestContext {
   head: boolean
   /** Tells the embedding app (catalog views) that a repository changed, whoever the client was. */
   notify: (change: RegistryChange) => void
+  /** Where pulls of what storage lacks are fetched from (the pull-through cache), if anywhere. */
+  pullThrough?: PullThrough
 }
 
 export interface RegistryChange {

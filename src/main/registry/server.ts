@@ -6,6 +6,7 @@ import { findRepositories } from '../storage/catalog'
 import { RegistryError, serveErrors } from './errcode'
 import { validName, type RegistryChange, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
+import type { PullThrough } from './pull-through'
 
 export interface RegistryOptions {
   storage: Storage
@@ -16,6 +17,8 @@ export interface RegistryOptions {
   purgeIntervalMs?: number
   /** Called after a manifest or tag was pushed or deleted by any client. */
   onChange?: (change: RegistryChange) => void
+  /** A pull-through source (see pull-through.ts). */
+  pullThrough?: PullThrough
 }
 
 export interface RegistryActivity {
@@ -89,7 +92,8 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         storage,
         log,
         head: req.method === 'HEAD',
-        notify
+        notify,
+        pullThrough: options.pullThrough
       }
       await handler(ctx)
       return

@@ -93,7 +93,7 @@ export async function copyBlob(job: BlobJob): Promise<BlobOutcome> {
   const maxAttempts = job.attempts ?? 6
   let failures = 0
   while (session.offset < size || size === 0) {
-    let problem: unknown = null
+    let problem: unknown
     try {
       const opened = await source.openBlob(job.sourceRepo, digest, session.offset, signal)
       const skip = session.offset - opened.start

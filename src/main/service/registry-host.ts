@@ -5,6 +5,7 @@ import { BerthError } from '@shared/errors'
 import type { RegistryStatus } from '@shared/model/registry'
 import { createRegistryServer, type RegistryServer } from '../registry/server'
 import type { RegistryChange } from '../registry/context'
+import type { PullThrough } from '../registry/pull-through'
 import { openStorage, type Storage } from '../storage'
 import type { SettingsStore } from './settings-store'
 import type { EventBus } from './events'
@@ -56,7 +57,9 @@ export class RegistryHost {
     private readonly bus: EventBus,
     private readonly log: Logger,
     private readonly onChange: (change: RegistryChange) => void,
-    private readonly serverOptions: { uploadMaxAgeMs?: number } = {}
+    private readonly serverOptions: { uploadMaxAgeMs?: number } = {},
+    /** The pull-through source for a registry serving `storage` (the service decides; the registry never imports the client). */
+    private readonly pullThroughFor?: (storage: Storage) => PullThrough | undefined
   ) {}
 
   /** The storage of the configured data folder (opened on first use, reopened when the folder changes). */
@@ -108,7 +111,7 @@ export class RegistryHost {
       const s = this.settings.get()
       try {
         const storage = await this.storage()
-        const server = createRegistryServer({ ...this.serverOptions, storage, log: this.log, onChange: this.onChange })
+        const server = createRegistryServer({ ...this.serverOptions, storage, log: this.log, onChange: this.onChange, pullThrough: this.pullThroughFor?.(storage) })
         try {
           const address = await server.listen(s.port, s.host)
           this.port = address.port
@@ -116,7 +119,7 @@ export class RegistryHost {
           throw await this.listenError(err as NodeJS.ErrnoException, s.host, s.port)
         }
         this.server = server
-        await markServing(storage.layout, { host: s.host, port: this.port }).catch((err) => this.log.warn({ err }, 'could not write serving.json'))
+        await markServing(storage.layout, { host: s.host, port: this.port, ...(s.mirrors?.length ? { mirrors: s.mirrors } : {}) }).catch((err) => this.log.warn({ err }, 'could not write serving.json'))
         this.startedAt = new Date()
         this.watchActivity()
         this.log.info({ host: s.host, port: this.port, dataDir: s.dataDir }, 'registry started')

@@ -3,6 +3,8 @@ import type { Api } from '@shared/contract'
 import { BerthError } from '@shared/errors'
 import type { Settings } from '@shared/model/registry'
 import { DockerEngine } from '../docker/engine'
+import type { PullThrough } from '../registry/pull-through'
+import type { Storage } from '../storage'
 import type { DiscoveryEnv } from '../docker/discovery'
 import { listImages, removeImage, tagImage } from '../docker/images'
 import { adviseDockerError } from '../docker/progress'
@@ -14,6 +16,10 @@ import { RegistryHost } from './registry-host'
 import { SettingsStore } from './settings-store'
 import { createStorageApi, ensureStagingDir } from './storage'
 import { TransferManager } from './transfers'
+import { createRemoteApi } from './remote'
+import { parseMirrorSpec } from '../remote/mirror-spec'
+import { SavedRegistries } from '../remote/saved-registries'
+import { MemorySecretStore, type SecretStore } from '../remote/secret-store'
 
 export interface ServiceOptions {
   /** Where settings are saved (null: in memory only, e.g. for `serve` and tests). */
@@ -26,6 +32,10 @@ export interface ServiceOptions {
   onStartAtLogin?: (enabled: boolean) => void
   /** Passed to the registry server (e.g. how long abandoned uploads are kept). */
   registry?: { uploadMaxAgeMs?: number }
+  /** Where saved registries are listed (null: in memory). Their passwords never go there. */
+  registriesFile?: string | null
+  /** Where passwords typed into the window are kept (default: memory, for this session only). */
+  secretStore?: SecretStore
 }
 
 export interface Service {
@@ -48,12 +58,23 @@ export function createService(options: ServiceOptions): Service {
   const settings = new SettingsStore(options.settingsFile, options.defaults)
   let catalogService: CatalogService | null = null
 
+  // The remote API needs the registry host, and the host asks it for the pull-through source at each start.
+  const late: { pullThroughFor?: (storage: Storage) => PullThrough | undefined } = {}
   const registry = new RegistryHost(settings, bus, log, (change) => {
     catalogService?.usage.invalidate(change.repository)
     bus.emit('catalog.changed', { repository: change.repository, action: change.action, reference: change.reference })
-  }, options.registry)
+  }, options.registry, (storage) => late.pullThroughFor?.(storage))
   const engine = new DockerEngine(options.discovery, (status) => bus.emit('docker.status', status))
   const transfers = new TransferManager(bus)
+  const remote = createRemoteApi({
+    bus,
+    registry,
+    settings,
+    transfers,
+    saved: new SavedRegistries(options.registriesFile ?? null, options.secretStore ?? new MemorySecretStore()),
+    log
+  })
+  late.pullThroughFor = remote.pullThroughFor
 
   async function catalog(): Promise<CatalogService> {
     const storage = await registry.storage()
@@ -97,6 +118,7 @@ export function createService(options: ServiceOptions): Service {
 
   const api: Api = {
     ...storageApi,
+    ...remote.api,
     'registry.status': async () => registry.status(),
     'registry.start': () => registry.start(),
     'registry.stop': () => registry.stop(),
@@ -104,9 +126,13 @@ export function createService(options: ServiceOptions): Service {
     'settings.get': async () => settings.get(),
     'settings.update': async (patch) => {
       const before = settings.get()
+      // A mirror that cannot be parsed is refused here, not when the registry next starts.
+      for (const m of patch.mirrors ?? []) parseMirrorSpec(m)
       const next = await settings.update(patch)
       if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) options.onStartAtLogin?.(next.startAtLogin)
-      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir
+      const mirrorsChanged =
+        JSON.stringify(next.mirrors ?? []) !== JSON.stringify(before.mirrors ?? []) || next.mirrorBudgetBytes !== before.mirrorBudgetBytes || next.mirrorTtlMs !== before.mirrorTtlMs
+      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || mirrorsChanged
       if (moved) {
         if (registry.running) await registry.restart()
         else bus.emit('registry.status', registry.status())

@@ -11,6 +11,8 @@ export interface ServingInfo {
   port: number
   host: string
   since: string
+  /** Its pull-through upstreams (`serve --mirror`), for `berth mirror info`. */
+  mirrors?: string[]
 }
 
 const file = (layout: Layout) => join(layout.berth, 'serving.json')

@@ -9,7 +9,7 @@ import { notFound, reply, validDigest, type RequestContext } from '../context'
 export async function getBlob(ctx: RequestContext): Promise<void> {
   const digest = validDigest(ctx.param)
   const { repos, blobs } = ctx.storage
-  const size = (await repos.hasBlob(ctx.name, digest)) ? await blobs.claim(digest) : null
+  const size = (await repos.hasBlob(ctx.name, digest)) || (await ctx.pullThrough?.blob(ctx.name, digest)) ? await blobs.claim(digest) : null
   if (size === null) throw await notFound(ctx, 'BLOB_UNKNOWN', { digest: digest.value })
 
   const etag = `"${digest.value}"`
