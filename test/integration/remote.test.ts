@@ -6,6 +6,7 @@ import { getManifest, sha256 } from '../helpers/registry-http'
 import { berth, credentialHelper, dockerConfigDir, remoteDigest, startHtpasswdDistribution, type AuthDistribution } from '../helpers/remote'
 import { describeWith } from '../helpers/require'
 import { run } from '../helpers/run'
+import { serveApi, waitTransfer } from '../helpers/serve-api'
 
 // berth copy against a real second registry on loopback: Distribution 2.8.2 with accounts
 // (auth.htpasswd made by htpasswd -B). Both directions, credentials by flag, from a DOCKER_CONFIG
@@ -24,7 +25,7 @@ describeWith({ docker: true, commands: ['docker-registry', 'skopeo', 'htpasswd']
     await buildImage(IMAGE, { layers: 2, layerBytes: 300 * 1024, message: MESSAGE })
     remote = await startHtpasswdDistribution()
     serveData = await tempDir('berth-remote-serve-')
-    serve = await spawnServe(['--data', serveData, '--no-ui'])
+    serve = await spawnServe(['--data', serveData, '--log-level', 'debug'])
     await run('skopeo', ['copy', '-q', '--dest-tls-verify=false', `docker-daemon:${IMAGE}`, `docker://${serve.host}/team/app:1`])
   })
 
@@ -129,5 +130,36 @@ describeWith({ docker: true, commands: ['docker-registry', 'skopeo', 'htpasswd']
     } finally {
       await b.close()
     }
+  })
+
+  it('copies through the API with a password saved in Berth, and no secret ever reaches a log', async () => {
+    const api = await serveApi(serve)
+    const address = `127.0.0.1:${remote.port}`
+    const saved = await api.call<{ id: string; credentials: string; secretPersistence: string }>('remote.add', { address, username: remote.user, password: remote.password })
+    expect(saved).toMatchObject({ credentials: 'saved', secretPersistence: 'session' })
+    expect(JSON.stringify(await api.call('remote.list'))).not.toContain(remote.password)
+    expect(await api.call('remote.test', { registry: address })).toMatchObject({ reachable: true, scheme: 'http', auth: 'basic', catalog: true })
+
+    const { transferId } = await api.call<{ transferId: string }>('remote.copy', { registry: saved.id, direction: 'push', images: [{ repository: 'team/app', reference: '1', targetRepository: 'api/app' }] })
+    const pushed = await waitTransfer(api, transferId)
+    expect(pushed.error).toBeNull()
+    expect(pushed.state).toBe('done')
+    const local = await getManifest(serve.url, 'team/app', '1')
+    expect((await remoteDigest(remote.url, 'api/app', '1', remote.basic)).header).toBe(local.digest)
+
+    const { transferId: back } = await api.call<{ transferId: string }>('remote.copy', { registry: address, direction: 'pull', images: [{ repository: 'api/app', reference: '1', targetRepository: 'fromapi/app' }] })
+    expect((await waitTransfer(api, back)).state).toBe('done')
+    expect((await getManifest(serve.url, 'fromapi/app', '1')).digest).toBe(local.digest)
+    expect((await api.call<{ items: { name: string }[] }>('remote.catalog', { registry: address })).items.map((i) => i.name)).toContain('api/app')
+    const tags = await api.call<{ tag: string; digest: string }[]>('remote.tags', { registry: address, repository: 'api/app' })
+    expect(tags).toMatchObject([{ tag: '1', digest: local.digest }])
+    const detail = await api.call<{ image: { cmd: string[] } }>('remote.manifest', { registry: address, repository: 'api/app', reference: '1' })
+    expect(detail.image.cmd).toEqual(['cat', '/message.txt'])
+
+    const cli = await berth(['copy', 'team/app:1', `${address}/cli/app:1`, '--dest-creds', `${remote.user}:${remote.password}`, '--log-level', 'debug', '--data', serveData])
+    expect(cli.code).toBe(0)
+    const logs = serve.stderr() + cli.stderr + cli.stdout
+    expect(logs).toMatch(/"msg":"remote request"/)
+    for (const secret of [remote.password, Buffer.from(`${remote.user}:${remote.password}`).toString('base64'), 'S3cret']) expect(logs).not.toContain(secret)
   })
 })
