@@ -7,3 +7,4 @@ export const shell = {}
 export const contextBridge = {}
 export const ipcRenderer = {}
 export const webUtils = {}
+export const safeStorage = {}
