@@ -1,5 +1,5 @@
 import { BerthError } from '@shared/errors'
-import { isDigest, isValidName, isValidTag, NAME_RULE, TAG_RULE } from '@shared/reference'
+import { isDigest, isValidName, isValidTag, NAME_RULE, splitImageParts, TAG_RULE } from '@shared/reference'
 
 // Image references as the docker CLI reads them: `host[:port]/repo[:tag][@digest]` names a registry,
 // a bare `repo[:tag]` names this Berth. The host rule is docker's: the first path component is a host
@@ -22,10 +22,7 @@ export interface ImageReference {
 
 /** Whether the first component of `text` is a registry host (docker's rule). */
 export function hasRegistryHost(text: string): boolean {
-  const slash = text.indexOf('/')
-  if (slash < 0) return false
-  const first = text.slice(0, slash)
-  return first.includes('.') || first.includes(':') || first === 'localhost'
+  return splitImageParts(text).registry !== null
 }
 
 /**
@@ -33,32 +30,17 @@ export function hasRegistryHost(text: string): boolean {
  * Without tag or digest the tag is `defaultTag` (docker's `latest`; null leaves it open).
  */
 export function parseImageReference(text: string, defaultTag: string | null = 'latest'): ImageReference {
-  let rest = text.trim()
-  let digest: string | null = null
-  const at = rest.indexOf('@')
-  if (at >= 0) {
-    digest = rest.slice(at + 1)
-    rest = rest.slice(0, at)
-    if (!isDigest(digest)) throw new BerthError('INVALID_INPUT', `"${text}" has a digest that is not sha256:<64 hex digits>; check the reference.`)
-  }
-  let registry: string | null = null
-  if (hasRegistryHost(rest)) {
-    const slash = rest.indexOf('/')
-    registry = rest.slice(0, slash).toLowerCase()
-    rest = rest.slice(slash + 1)
-    if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB.name
-  }
-  let tag: string | null = null
-  const colon = rest.lastIndexOf(':')
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1)
-    rest = rest.slice(0, colon)
-    if (!isValidTag(tag)) throw new BerthError('INVALID_INPUT', `"${tag}" in "${text}" is not a tag: a tag is ${TAG_RULE}.`)
-  }
-  if (registry === DOCKER_HUB.name && !rest.includes('/')) rest = `library/${rest}`
-  if (!isValidName(rest)) throw new BerthError('INVALID_INPUT', `"${rest}" in "${text}" is not a repository name: it is ${NAME_RULE}.`)
+  const parts = splitImageParts(text)
+  const { digest } = parts
+  let { tag } = parts
+  if (digest !== null && !isDigest(digest)) throw new BerthError('INVALID_INPUT', `"${text}" has a digest that is not sha256:<64 hex digits>; check the reference.`)
+  if (tag !== null && !isValidTag(tag)) throw new BerthError('INVALID_INPUT', `"${tag}" in "${text}" is not a tag: a tag is ${TAG_RULE}.`)
+  let registry = parts.registry?.toLowerCase() ?? null
+  if (registry === 'index.docker.io' || registry === 'registry-1.docker.io') registry = DOCKER_HUB.name
+  const repository = registry === DOCKER_HUB.name && !parts.path.includes('/') ? `library/${parts.path}` : parts.path
+  if (!isValidName(repository)) throw new BerthError('INVALID_INPUT', `"${repository}" in "${text}" is not a repository name: it is ${NAME_RULE}.`)
   if (tag === null && digest === null) tag = defaultTag
-  return { registry, repository: rest, tag, digest }
+  return { registry, repository, tag, digest }
 }
 
 /** The reference the registry API takes: the digest when there is one, else the tag. */
