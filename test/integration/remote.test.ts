@@ -55,6 +55,14 @@ describeWith({ docker: true, commands: ['docker-registry', 'skopeo', 'htpasswd']
     expect(again.stdout).toMatch(/0 blobs sent \(0 B\), 5 already there/)
   })
 
+  it('mounts blobs across repositories of the same registry instead of sending them', async () => {
+    const env = { ...process.env, DOCKER_CONFIG: await dockerConfigDir({ auths: { [`127.0.0.1:${remote.port}`]: { auth: Buffer.from(`${remote.user}:${remote.password}`).toString('base64') } } }) }
+    const out = await berth(['copy', `127.0.0.1:${remote.port}/team/app:1`, `127.0.0.1:${remote.port}/team/mounted:1`, '--data', serveData], env)
+    expect(out.stderr).not.toMatch(/berth:/)
+    expect(out.stdout).toMatch(/0 blobs sent \(0 B\), 0 already there, 5 mounted, 1 manifest/)
+    expect((await remoteDigest(remote.url, 'team/mounted', '1', remote.basic)).header).toBe((await getManifest(serve.url, 'team/app', '1')).digest)
+  })
+
   it('says what to do without credentials or with wrong ones', async () => {
     const none = await berth(['copy', 'team/app:1', `127.0.0.1:${remote.port}/team/other:1`, '--data', serveData], { ...process.env, DOCKER_CONFIG: await dockerConfigDir({}) })
     expect(none.code).toBe(1)
