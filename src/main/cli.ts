@@ -1,6 +1,9 @@
 // Headless entry: `berth <command>`. Plain Node, never loads Electron.
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { runExport, runImport } from './cli/archive'
+import { addCopyCommand } from './cli/copy'
+import { addMirrorCommand, collectMirror } from './cli/mirror'
+import { parseSize } from './config/size'
 import { runServe } from './cli/serve'
 import { addStorageCommands } from './cli/storage'
 import { addSharingCommands } from './cli/sharing'
@@ -17,6 +20,12 @@ function origin(value: string, previous: string[] = []): string[] {
   const normalized = normalizeOrigin(value)
   if (!normalized || !/^https?:\/\/[^/]+\/?$/i.test(value)) throw new InvalidArgumentError('an origin is scheme://host[:port], e.g. http://127.0.0.1:8080, with no path.')
   return [...previous, normalized]
+}
+
+function size(value: string): number {
+  const bytes = parseSize(value)
+  if (bytes === null) throw new InvalidArgumentError('use a size such as 500m, 20g or 1t.')
+  return bytes
 }
 
 function duration(value: string): number {
@@ -50,6 +59,9 @@ export function buildProgram(): Command {
     .option('--anonymous-pull', 'shared: let anyone pull without an account (never push or delete)')
     .option('--tls-cert <file>', 'shared: your own certificate (PEM) instead of one from Berth\'s CA')
     .option('--tls-key <file>', 'the key of --tls-cert (PEM)')
+    .addOption(new Option('--mirror <upstream-url>[=<prefix>]', 'pull-through cache of an upstream registry, under <prefix>/ or for every name (repeatable)').argParser(collectMirror))
+    .addOption(new Option('--mirror-budget <size>', 'cache size budget (e.g. 20g); least recently pulled tags are evicted').argParser(size))
+    .addOption(new Option('--mirror-ttl <duration>', 'serve a cached tag this long before checking it with the upstream').argParser(duration).default(60_000, '60s'))
     .addHelpText(
       'after',
       `
@@ -90,6 +102,8 @@ Shared on the network (--host 0.0.0.0): HTTPS from Berth's CA and accounts for e
 
   addStorageCommands(program)
   addSharingCommands(program)
+  addCopyCommand(program)
+  addMirrorCommand(program)
 
   return program
 }

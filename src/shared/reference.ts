@@ -74,11 +74,10 @@ export function formatReference(host: string, repository: string, reference: str
 }
 
 /**
- * Splits an image reference as docker reads it, without validating the parts:
- * `localhost:5000/team/app:1.2@sha256:…` → team/app, 1.2, sha256:…. A first component holding "." or
- * ":" or equal to "localhost" is a registry host and is dropped; Docker Hub's `docker.io/library/x` is `x`.
+ * The raw parts of an image reference as docker reads it, unvalidated: `registry` is the first path
+ * component when it holds "." or ":" or is "localhost" (docker's host rule), else null.
  */
-export function splitImageReference(text: string): { repository: string; tag: string | null; digest: string | null } {
+export function splitImageParts(text: string): { registry: string | null; path: string; tag: string | null; digest: string | null } {
   let rest = text.trim()
   let digest: string | null = null
   const at = rest.lastIndexOf('@')
@@ -92,10 +91,19 @@ export function splitImageReference(text: string): { repository: string; tag: st
     tag = rest.slice(colon + 1)
     rest = rest.slice(0, colon)
   }
-  const parts = rest.split('/')
-  if (parts.length > 1 && (parts[0].includes('.') || parts[0].includes(':') || parts[0] === 'localhost')) {
-    const host = parts.shift()
-    if (host === 'docker.io' && parts.length > 1 && parts[0] === 'library') parts.shift()
-  }
-  return { repository: parts.join('/'), tag, digest }
+  const slash = rest.indexOf('/')
+  const first = slash < 0 ? '' : rest.slice(0, slash)
+  if (slash > 0 && (first.includes('.') || first.includes(':') || first === 'localhost')) return { registry: first, path: rest.slice(slash + 1), tag, digest }
+  return { registry: null, path: rest, tag, digest }
+}
+
+/**
+ * Splits an image reference as docker reads it, without validating the parts:
+ * `localhost:5000/team/app:1.2@sha256:…` → team/app, 1.2, sha256:…. A first component holding "." or
+ * ":" or equal to "localhost" is a registry host and is dropped; Docker Hub's `docker.io/library/x` is `x`.
+ */
+export function splitImageReference(text: string): { repository: string; tag: string | null; digest: string | null } {
+  const { registry, path, tag, digest } = splitImageParts(text)
+  const repository = registry === 'docker.io' && path.startsWith('library/') && path.split('/').length > 1 ? path.slice('library/'.length) : path
+  return { repository, tag, digest }
 }

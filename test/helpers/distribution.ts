@@ -27,10 +27,11 @@ export interface RunningDistribution {
 
 /**
  * CNCF Distribution 2.8 (Debian's docker-registry) serving `dataDir`, deletes enabled, on a free
- * port; with `htpasswd`, its `auth.htpasswd` reads that file (Basic auth for every request).
+ * port; with `htpasswd`, its `auth.htpasswd` reads that file (Basic auth for every request);
+ * `extraConfig` lines (YAML at the top level, e.g. an `auth:` section) are appended.
  */
-export async function startDistribution(dataDir: string, options: { htpasswd?: string } = {}): Promise<RunningDistribution> {
-  const port = await freePort()
+export async function startDistribution(dataDir: string, options: { htpasswd?: string; extraConfig?: string[]; port?: number } = {}): Promise<RunningDistribution> {
+  const port = options.port ?? (await freePort())
   const configDir = await tempDir('berth-distribution-')
   const config = join(configDir, 'config.yml')
   await writeFile(
@@ -50,6 +51,7 @@ export async function startDistribution(dataDir: string, options: { htpasswd?: s
       'http:',
       `  addr: 127.0.0.1:${port}`,
       ...(options.htpasswd ? ['auth:', '  htpasswd:', '    realm: distribution', `    path: ${options.htpasswd}`] : []),
+      ...(options.extraConfig ?? []),
       ''
     ].join('\n')
   )

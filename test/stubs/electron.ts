@@ -8,3 +8,4 @@ export const contextBridge = {}
 export const ipcRenderer = {}
 export const webUtils = {}
 export const session = {}
+export const safeStorage = {}

@@ -19,6 +19,10 @@ export interface ServeOptions {
   anonymousPull?: boolean
   tlsCert?: string
   tlsKey?: string
+  /** `<upstream-url>[=<prefix>]`, repeatable: a pull-through cache of each. */
+  mirror?: string[]
+  mirrorBudget?: number
+  mirrorTtl?: number
 }
 
 /** The address as a URL host: IPv6 literals need brackets. */
@@ -83,7 +87,8 @@ export async function runServe(opts: ServeOptions): Promise<number> {
       anonymousPull: opts.anonymousPull ?? false,
       tlsCert: opts.tlsCert ? resolve(opts.tlsCert) : null,
       tlsKey: opts.tlsKey ? resolve(opts.tlsKey) : null,
-      allowedOrigins: opts.allowOrigin ?? []
+      allowedOrigins: opts.allowOrigin ?? [],
+      ...(opts.mirror?.length ? { mirrors: opts.mirror, mirrorBudgetBytes: opts.mirrorBudget ?? null, mirrorTtlMs: opts.mirrorTtl } : {})
     },
     log,
     registry: { uploadMaxAgeMs: opts.uploadTtl }
@@ -106,6 +111,9 @@ export async function runServe(opts: ServeOptions): Promise<number> {
     process.stdout.write(`Shared: ${sharing.anonymousPull ? 'anyone may pull, pushes need an account' : 'every request needs an account'} (${sharing.accounts} now; berth users add); \`berth share info\` prints the steps for other machines.\n`)
     for (const w of sharing.warnings) process.stderr.write(`berth: WARNING: ${w}\n`)
   }
+  for (const m of opts.mirror ?? []) process.stdout.write(`Pull-through cache of ${m} (berth mirror info --data ${data} says how to use it)\n`)
+  // Passwords typed into the app's window are kept in this process's memory only: berth serve has no keychain.
+  if (opts.ui) process.stdout.write('Registry passwords entered in the app are kept in memory for this session only.\n')
 
   let transport: ReturnType<typeof createHttpTransport> | null = null
   if (opts.ui) {

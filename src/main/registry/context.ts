@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
 import { isValidName, parseDigest, type Digest } from '@shared/reference'
 import type { Storage } from '../storage'
+import type { PullThrough } from './pull-through'
 import { RegistryError } from './errcode'
 
 /** What every handler gets: the request, its parsed URL and route parameters, the storage and the log. */
@@ -17,6 +18,8 @@ export interface RequestContext {
   storage: Storage
   log: Logger
   head: boolean
+  /** Where pulls of what storage lacks are fetched from (the pull-through cache), if anywhere. */
+  pullThrough?: PullThrough
 }
 
 export type Handler = (ctx: RequestContext) => Promise<void>

@@ -10,6 +10,7 @@ import { allowedMethods, ROUTES } from './routes'
 import { createRequestGuard } from './request-guard'
 import type { AuthHook } from './auth'
 import { recordOf, requestInfo, type RequestRecord } from './observe'
+import type { PullThrough } from './pull-through'
 
 export interface RegistryOptions {
   storage: Storage
@@ -26,6 +27,8 @@ export interface RegistryOptions {
   tls?: { cert: string; key: string }
   /** Every finished request, for the access log and the metrics (observe.ts). */
   observe?: (record: RequestRecord) => void
+  /** A pull-through source (see pull-through.ts). */
+  pullThrough?: PullThrough
 }
 
 /** Requests and bytes since start (the contract's `registry.activity`, without its timestamp). */
@@ -101,7 +104,8 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
         param: route.named ? (m[2] ?? '') : '',
         storage,
         log,
-        head: req.method === 'HEAD'
+        head: req.method === 'HEAD',
+        pullThrough: options.pullThrough
       }
       await handler(ctx)
       return

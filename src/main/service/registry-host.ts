@@ -5,6 +5,7 @@ import type { Logger } from 'pino'
 import { BerthError } from '@shared/errors'
 import type { RegistryStatus } from '@shared/model/registry'
 import { createRegistryServer, type RegistryServer } from '../registry/server'
+import type { PullThrough } from '../registry/pull-through'
 import { openStorage, type Storage } from '../storage'
 import { clearServing, markServing } from '../storage/manage'
 import type { SettingsStore } from './settings-store'
@@ -76,7 +77,9 @@ export class RegistryHost {
     private readonly log: Logger,
     /** Called with each data folder's storage when it is opened (the service follows its change feed). */
     private readonly onOpen: (storage: Storage) => void,
-    private readonly serverOptions: RegistryHostOptions = {}
+    private readonly serverOptions: RegistryHostOptions = {},
+    /** The pull-through source for a registry serving `storage` (the service decides; the registry never imports the client). */
+    private readonly pullThroughFor?: (storage: Storage) => PullThrough | undefined
   ) {}
 
   get tlsDir(): string {
@@ -158,7 +161,8 @@ export class RegistryHost {
           allowedOrigins: s.allowedOrigins ?? [],
           auth: sharing.auth,
           tls: sharing.tls,
-          observe: this.serverOptions.observe
+          observe: this.serverOptions.observe,
+          pullThrough: this.pullThroughFor?.(storage)
         })
         try {
           const address = await server.listen(s.port, s.host)
@@ -174,6 +178,7 @@ export class RegistryHost {
         await markServing(storage.layout, {
           host: s.host,
           port: this.port,
+          ...(s.mirrors?.length ? { mirrors: s.mirrors } : {}),
           ...(shared.shared ? { scheme: shared.scheme, anonymousPull: shared.anonymousPull, customCert: shared.certificate?.source === 'custom' } : {})
         }).catch((err) => this.log.warn({ err }, 'could not write serving.json'))
         this.startedAt = new Date()

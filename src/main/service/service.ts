@@ -5,6 +5,9 @@ import { ActivityLog } from '../activity/activity-log'
 import { DockerEngine } from '../docker/engine'
 import type { DiscoveryEnv } from '../docker/discovery'
 import { createMetrics, type Metrics } from '../metrics/metrics'
+import type { PullThrough } from '../registry/pull-through'
+import { SavedRegistries } from '../remote/saved-registries'
+import { MemorySecretStore, type SecretStore } from '../remote/secret-store'
 import { isHiddenRepository, paths, type Storage } from '../storage'
 import { layoutOf } from '../storage/core/paths'
 import { sweepInbox } from '../storage/manage/upload-inbox'
@@ -13,6 +16,7 @@ import { createCatalogApi } from './catalog-api'
 import { createDockerApi } from './docker-api'
 import { EventBus } from './events'
 import { RegistryHost } from './registry-host'
+import { createRemoteApi } from './remote-api'
 import { createSettingsApi } from './settings-api'
 import { SettingsStore } from './settings-store'
 import { createSharingApi } from './sharing-api'
@@ -32,6 +36,10 @@ export interface ServiceOptions {
   registry?: { uploadMaxAgeMs?: number; tlsDir?: string }
   /** Keep the access log in memory only (no `<data>/berth/logs/access.log`). */
   accessLogFile?: boolean
+  /** Where saved registries are listed (null: in memory). Their passwords never go there. */
+  registriesFile?: string | null
+  /** Where passwords typed into the window are kept (default: memory, for this session only). */
+  secretStore?: SecretStore
 }
 
 export interface Service {
@@ -61,6 +69,8 @@ export function createService(options: ServiceOptions): Service {
   const bus = new EventBus()
   const settings = new SettingsStore(options.settingsFile, options.defaults)
 
+  // The remote API needs the registry host, and the host asks it for the pull-through source at each start.
+  const late: { pullThroughFor?: (storage: Storage) => PullThrough | undefined } = {}
   const activity = new ActivityLog({
     dir: options.accessLogFile === false ? null : () => paths.logsDir(layoutOf(settings.get().dataDir)),
     onEntry: (entry) => bus.emit('activity.entry', entry)
@@ -85,9 +95,18 @@ export function createService(options: ServiceOptions): Service {
       activity.record(record)
     },
     onLoginFailure: (reason) => metrics.loginFailure(reason)
-  })
+  }, (storage) => late.pullThroughFor?.(storage))
   const engine = new DockerEngine(options.discovery, (status) => bus.emit('docker.status', status))
   const transfers = new TransferManager(bus)
+  const remote = createRemoteApi({
+    bus,
+    registry,
+    settings,
+    transfers,
+    saved: new SavedRegistries(options.registriesFile ?? null, options.secretStore ?? new MemorySecretStore()),
+    log
+  })
+  late.pullThroughFor = remote.pullThroughFor
 
   let catalogService: CatalogService | null = null
   async function catalog(): Promise<CatalogService> {
@@ -107,7 +126,8 @@ export function createService(options: ServiceOptions): Service {
     ...createCatalogApi(registry, catalog),
     ...createDockerApi(engine, registry, transfers, windowAuth),
     ...createStorageApi({ bus, registry, settings, engine, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 }),
-    ...createSharingApi({ registry, settings, bus, engine, activity, catalog })
+    ...createSharingApi({ registry, settings, bus, engine, activity, catalog }),
+    ...remote.api
   }
 
   return {

@@ -1,5 +1,6 @@
 import type { Api } from '@shared/contract'
 import type { Settings } from '@shared/model/registry'
+import { parseMirrorSpec } from '../remote/mirror-spec'
 import { checkAdoptable } from '../storage/manage'
 import type { EventBus } from './events'
 import type { RegistryHost } from './registry-host'
@@ -23,13 +24,18 @@ export function createSettingsApi(
     'settings.update': async (input) => {
       const before = settings.get()
       let patch = input
+      // A mirror that cannot be parsed is refused here, not when the registry next starts.
+      for (const m of input.mirrors ?? []) parseMirrorSpec(m)
       // The same refusal as storage.open: never take over a folder holding other things than registry data.
       if (input.dataDir !== undefined && input.dataDir !== before.dataDir) patch = { ...input, dataDir: (await checkAdoptable(input.dataDir)).dataDir }
       const next = await settings.update(patch)
       if (patch.startAtLogin !== undefined && patch.startAtLogin !== before.startAtLogin) onStartAtLogin?.(next.startAtLogin)
       const origins = (o: Settings) => JSON.stringify(o.allowedOrigins ?? [])
       const sharingChanged = (['tls', 'anonymousPull', 'tlsCert', 'tlsKey'] as const).some((k) => next[k] !== before[k])
-      const moved = next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || origins(next) !== origins(before) || sharingChanged
+      const mirrorsChanged =
+        JSON.stringify(next.mirrors ?? []) !== JSON.stringify(before.mirrors ?? []) || next.mirrorBudgetBytes !== before.mirrorBudgetBytes || next.mirrorTtlMs !== before.mirrorTtlMs
+      const moved =
+        next.port !== before.port || next.host !== before.host || next.dataDir !== before.dataDir || origins(next) !== origins(before) || sharingChanged || mirrorsChanged
       if (moved) {
         if (registry.running) await registry.restart()
         else bus.emit('registry.status', registry.status())

@@ -4,6 +4,7 @@ import pino from 'pino'
 import { createService, type Service } from '../service/service'
 import { registerIpc } from './ipc'
 import { lockDownSession } from './security'
+import { SafeStorageSecrets } from './secret-store'
 import { createTray } from './tray'
 import { createMainWindow } from './window'
 
@@ -37,7 +38,9 @@ export async function boot(): Promise<Shell | null> {
     settingsFile: join(userData, 'settings.json'),
     defaults: { port: 5000, host: '127.0.0.1', dataDir: join(userData, 'registry'), startOnLaunch: true, startAtLogin: false },
     log: pino({ level: process.env.BERTH_LOG_LEVEL ?? 'info' }),
-    onStartAtLogin: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled })
+    onStartAtLogin: (enabled) => app.setLoginItemSettings({ openAtLogin: enabled }),
+    registriesFile: join(userData, 'registries.json'),
+    secretStore: new SafeStorageSecrets(join(userData, 'secrets.json'))
   })
   const unregister = registerIpc(service)
 

@@ -82,6 +82,13 @@ vi.mock('electron', () => {
         setPermissionCheckHandler: (fn: typeof e.permissions.check) => (e.permissions.check = fn)
       }
     },
+    // A stand-in keychain: sealed bytes that do not contain the secret.
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'gnome_libsecret',
+      encryptString: (s: string) => Buffer.from(`sealed:${Buffer.from(s).toString('hex').split('').reverse().join('')}`),
+      decryptString: (b: Buffer) => Buffer.from(b.toString().slice('sealed:'.length).split('').reverse().join(''), 'hex').toString()
+    },
     ipcMain: {
       handle: (channel: string, fn: (event: unknown, input: unknown) => unknown) => e.handlers.set(channel, fn),
       removeHandler: (channel: string) => e.handlers.delete(channel)
@@ -224,5 +231,22 @@ describe('Electron shell', () => {
     const saved = JSON.parse(await readFile(join(e.state.userData, 'settings.json'), 'utf8'))
     expect(saved.startAtLogin).toBe(true)
     expect(saved.dataDir).toBe(join(e.state.userData, 'registry'))
+  })
+
+  it('keeps a registry password typed into the window with safeStorage, never in clear text on disk', async () => {
+    const password = 'typed-in-the-window-7'
+    const res = (await e.handlers.get(ipcChannel.method('remote.add'))!(trusted, { address: 'registry.team.example:5000', username: 'carol', password })) as {
+      ok: boolean
+      result: { id: string; credentials: string; secretPersistence: string }
+    }
+    expect(res.result).toMatchObject({ credentials: 'saved', secretPersistence: 'keychain' })
+    const registries = await readFile(join(e.state.userData, 'registries.json'), 'utf8')
+    const secrets = await readFile(join(e.state.userData, 'secrets.json'), 'utf8')
+    expect(registries).toContain('registry.team.example:5000')
+    for (const text of [registries, secrets]) expect(text).not.toContain(password)
+    const { SafeStorageSecrets } = await import('./secret-store')
+    expect(await new SafeStorageSecrets(join(e.state.userData, 'secrets.json')).get(res.result.id)).toBe(password)
+    await e.handlers.get(ipcChannel.method('remote.remove'))!(trusted, { registry: res.result.id })
+    expect(await readFile(join(e.state.userData, 'secrets.json'), 'utf8')).not.toContain(res.result.id)
   })
 })

@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { CatalogChange, DigestString, ManifestDetail, Reference, RepositoryName, RepositorySummary, TagName, TagSummary } from '../model/catalog'
 import { EngineStatus, LocalImage, PortMapping, Transfer } from '../model/docker'
 import { RegistryActivity, RegistryStatus, Settings } from '../model/registry'
+import { CopyDirection, MirrorStatus, RegistryAddress, RemoteRepositories, RemoteTagSummary, RemoteTest, SavedRegistry } from '../model/remote'
 import {
   DataFolder, ExportRequest, ExportResult, GcOptions, GcReport, ImportRequest, ImportResult, RegistryVolume,
   RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport
@@ -20,6 +21,8 @@ function method<I extends z.ZodType, O extends z.ZodType>(doc: string, input: I,
 }
 
 const None = z.object({}).strict().optional()
+/** A saved registry's id, or any registry's address (then credentials are the docker CLI's). */
+const RegistryKey = z.string().min(1).max(255)
 const Ok = z.object({ ok: z.literal(true) })
 
 /** A local image: a name[:tag] or an image id. */
@@ -177,10 +180,53 @@ export const methods = {
   'sharing.info': method('The exact steps for another machine: trust the CA, log in, pull, push, Swarm, Kubernetes.', None, SharingInfo),
   'docker.doctor': method(
     'Will the Docker engine talk to this registry address (insecure-registries, the CA, an engine in a VM); if not, why and the exact fix.',
-    z.object({ registry: z.string().min(1).max(300).regex(/^[^\s/]+$/, 'A registry address is host:port, e.g. 192.168.1.20:5000.').optional() }).strict().optional(),
+    z.object({ registry: z.string().min(1).max(300).regex(/^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/, 'A registry address is host:port, e.g. 192.168.1.20:5000.').optional() }).strict().optional(),
     DoctorReport
   ),
-  'activity.list': method('Who pushed and pulled what: the registry\'s access log, newest first, filtered.', ActivityFilter.optional(), z.array(ActivityEntry))
+  'activity.list': method('Who pushed and pulled what: the registry\'s access log, newest first, filtered.', ActivityFilter.optional(), z.array(ActivityEntry)),
+
+  'remote.list': method('Registries saved in Berth (address, TLS, user; never a password).', None, z.array(SavedRegistry)),
+  'remote.add': method(
+    'Saves a registry by address; a password given is kept by the OS keychain (berth serve: in memory for the session only).',
+    z.object({ address: RegistryAddress, tlsVerify: z.boolean().optional(), username: z.string().min(1).max(256).optional(), password: z.string().min(1).max(8192).optional() }).strict(),
+    SavedRegistry
+  ),
+  'remote.remove': method('Forgets a saved registry and its saved password.', z.object({ registry: RegistryKey }).strict(), Ok),
+  'remote.test': method(
+    'Tries a registry (saved, or address and credentials before saving): reachable, HTTPS or HTTP, auth, catalog; or why not and what to do.',
+    z.union([
+      z.object({ registry: RegistryKey }).strict(),
+      z.object({ address: RegistryAddress, tlsVerify: z.boolean().optional(), username: z.string().min(1).max(256).optional(), password: z.string().min(1).max(8192).optional() }).strict()
+    ]),
+    RemoteTest
+  ),
+  'remote.catalog': method(
+    'Repositories of another registry; registries without _catalog (Docker Hub, GHCR) answer browse "by-name".',
+    z.object({ registry: RegistryKey, filter: z.string().max(256).optional(), last: z.string().max(512).optional(), limit: z.number().int().min(1).max(1000).optional() }).strict(),
+    RemoteRepositories
+  ),
+  'remote.tags': method('The tags of a repository of another registry, as catalog.tags.', z.object({ registry: RegistryKey, repository: RepositoryName }).strict(), z.array(RemoteTagSummary)),
+  'remote.manifest': method(
+    'One manifest of another registry in detail, as catalog.manifest.',
+    z.object({ registry: RegistryKey, repository: RepositoryName, reference: Reference }).strict(),
+    ManifestDetail
+  ),
+  'remote.copy': method(
+    'Copies images from this Berth to a registry (push) or back (pull), without Docker, byte-identical; one transfer for all of them, progress as transfer.progress.',
+    z.object({
+      registry: RegistryKey,
+      direction: CopyDirection,
+      images: z.array(z.object({ repository: RepositoryName, reference: Reference, targetRepository: RepositoryName.optional(), targetTag: TagName.optional() }).strict()).min(1).max(1000),
+      platform: z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, 'A platform is os/arch or os/arch/variant, e.g. linux/arm64.').optional(),
+      all: z.boolean().optional()
+    }).strict(),
+    z.object({ transferId: z.string() })
+  ),
+  'remote.mirrorStatus': method(
+    'The pull-through cache: upstreams, hits and misses, cached tags, budget, and the daemon.json line (Docker Hub only).',
+    None,
+    MirrorStatus
+  )
 }
 
 export const events = {

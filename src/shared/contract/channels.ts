@@ -11,7 +11,8 @@ export const METHOD_NAMES = [
   'storage.usage', 'storage.gc', 'storage.deleteRepository', 'storage.retentionPreview', 'storage.retentionApply', 'storage.inspectFolder',
   'storage.open', 'storage.move', 'storage.dockerVolumes', 'storage.openVolume', 'storage.export', 'storage.import', 'storage.verify',
   'users.list', 'users.add', 'users.remove', 'users.passwd',
-  'sharing.ca', 'sharing.info', 'docker.doctor', 'activity.list'
+  'sharing.ca', 'sharing.info', 'docker.doctor', 'activity.list',
+  'remote.list', 'remote.add', 'remote.remove', 'remote.test', 'remote.catalog', 'remote.tags', 'remote.manifest', 'remote.copy', 'remote.mirrorStatus'
 ] as const
 
 export const EVENT_NAMES = ['registry.status', 'registry.activity', 'catalog.changed', 'docker.status', 'transfer.progress', 'storage.progress', 'activity.entry'] as const

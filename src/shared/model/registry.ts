@@ -43,7 +43,13 @@ export const Settings = z.object({
   anonymousPull: z.boolean().optional(),
   /** A certificate and key of your own (PEM files) instead of one from Berth's CA. */
   tlsCert: z.string().min(1).nullable().optional(),
-  tlsKey: z.string().min(1).nullable().optional()
+  tlsKey: z.string().min(1).nullable().optional(),
+  /** Pull-through cache upstreams, `<upstream-url>[=<prefix>]` as `serve --mirror` takes them. */
+  mirrors: z.array(z.string().min(1).max(2048)).max(32).optional(),
+  /** Size budget of the cache in bytes (null: none); least recently pulled tags are evicted first. */
+  mirrorBudgetBytes: z.number().int().min(0).nullable().optional(),
+  /** How long a cached tag is served before it is checked with its upstream again. */
+  mirrorTtlMs: z.number().int().min(0).optional()
 })
 export type Settings = z.infer<typeof Settings>
 

@@ -8,7 +8,9 @@ import { notFound, reply, validDigest, type RequestContext } from '../context'
 export async function getBlob(ctx: RequestContext): Promise<void> {
   const digest = validDigest(ctx.param)
   const repository = ctx.storage.repository(ctx.name)
-  const size = await repository.stat(digest)
+  // What storage lacks, a pull-through cache may fetch (and link) first.
+  let size = await repository.stat(digest)
+  if (size === null && (await ctx.pullThrough?.blob(ctx.name, digest))) size = await repository.stat(digest)
   if (size === null) throw await notFound(ctx, 'BLOB_UNKNOWN', { digest: digest.value })
 
   const etag = `"${digest.value}"`

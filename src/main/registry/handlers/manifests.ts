@@ -44,6 +44,7 @@ function acceptable(header: string | undefined): Set<string> | null {
 
 export async function getManifest(ctx: RequestContext): Promise<void> {
   const ref = await lookupReference(ctx)
+  await ctx.pullThrough?.manifest(ctx.name, ctx.param, ctx.req.headers.accept)
   const manifest = await ctx.storage.manifests.get(ctx.name, ref.tag ?? ref.digest)
   if (!manifest) throw await notFound(ctx, 'MANIFEST_UNKNOWN', ref.tag !== undefined ? { tag: ref.tag } : { digest: ref.digest.value })
   const accept = acceptable(ctx.req.headers.accept)

@@ -105,6 +105,22 @@ export class ManifestStore {
     return { digest, subject: parsed.subject }
   }
 
+  /**
+   * Stores a manifest before the blobs it names, as a pull-through cache must (Distribution's proxy
+   * does the same): the bytes are parsed and content-addressed, the revision linked and the tag set,
+   * but what it references arrives later, when a client asks for it.
+   */
+  async putAhead(name: string, tag: string | null, bytes: Buffer, contentType: string | undefined): Promise<Digest> {
+    const parsed = parseManifest(bytes, contentType)
+    const digest = digestOf(bytes)
+    await this.blobs.putBytes(digest, bytes)
+    await this.repos.linkRevision(name, digest)
+    if (tag) await this.repos.tag(name, tag, digest, { quiet: true })
+    this.remember(digest, { mediaType: parsed.mediaType, size: bytes.length, subject: parsed.subject, artifactType: parsed.artifactType, annotations: parsed.annotations })
+    this.feed.emit({ repository: name, action: 'push', reference: tag ?? digest.value })
+    return digest
+  }
+
   /** Deletes a manifest revision and every tag pointing at it; false when the repository lacks it. */
   async delete(name: string, digest: Digest): Promise<boolean> {
     const tags = await this.repos.tagsPointingTo(name, digest)

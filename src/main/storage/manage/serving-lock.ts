@@ -14,6 +14,8 @@ export interface ServingInfo {
   scheme?: 'http' | 'https'
   anonymousPull?: boolean
   customCert?: boolean
+  /** Its pull-through upstreams (`serve --mirror`), for `berth mirror info`. */
+  mirrors?: string[]
 }
 
 const file = paths.servingFile
