@@ -1,13 +1,14 @@
 import pino, { type Logger } from 'pino'
 import type { Api } from '@shared/contract'
 import { BerthError } from '@shared/errors'
-import type { Settings } from '@shared/model/registry'
+import type { SettingsInput } from '@shared/model/registry'
 import { DockerEngine } from '../docker/engine'
 import type { DiscoveryEnv } from '../docker/discovery'
 import { listImages, removeImage, tagImage } from '../docker/images'
 import { adviseDockerError } from '../docker/progress'
 import { runCommand, runContainer } from '../docker/run'
-import { pull, push } from '../docker/transfer'
+import { TransferRoutes, type RouteContext } from '../docker/transfer-route'
+import type Dockerode from 'dockerode'
 import { CatalogService } from './catalog'
 import { EventBus } from './events'
 import { RegistryHost } from './registry-host'
@@ -18,7 +19,7 @@ import { TransferManager } from './transfers'
 export interface ServiceOptions {
   /** Where settings are saved (null: in memory only, e.g. for `serve` and tests). */
   settingsFile: string | null
-  defaults: Settings
+  defaults: SettingsInput
   log?: Logger
   /** Overrides where the Docker engine is looked for (tests). */
   discovery?: DiscoveryEnv
@@ -82,6 +83,10 @@ export function createService(options: ServiceOptions): Service {
     }
   }
 
+  const changed = (repository: string, action: 'delete' | 'push', reference?: string) => {
+    catalogService?.usage.invalidate(repository || undefined)
+    bus.emit('catalog.changed', { repository, action, ...(reference ? { reference } : {}) })
+  }
   const storageApi = createStorageApi({
     bus,
     registry,
@@ -89,10 +94,17 @@ export function createService(options: ServiceOptions): Service {
     engine,
     catalog,
     uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000,
-    changed: (repository, action, reference) => {
-      catalogService?.usage.invalidate(repository || undefined)
-      bus.emit('catalog.changed', { repository, action, ...(reference ? { reference } : {}) })
-    }
+    changed
+  })
+
+  /** The engine's push/pull, or export/load through its API when it cannot reach the registry (docker/transfer-route.ts). */
+  const routes = new TransferRoutes()
+  const routeContext = (docker: Dockerode, registryHost: string): RouteContext => ({
+    docker,
+    endpoint: engine.status.endpoint?.address ?? '',
+    settings: settings.get(),
+    registryHost,
+    storage: () => registry.storage()
   })
 
   const api: Api = {
@@ -150,16 +162,20 @@ export function createService(options: ServiceOptions): Service {
       const host = requireRunning('Docker has nowhere to push')
       const reference = `${host}/${repository}:${tag}`
       await withEngine((docker) => tagImage(docker, image, `${host}/${repository}`, tag))
-      const docker = await engine.client()
-      const t = transfers.start('push', image, reference, (signal, onUpdate) => push(docker, reference, signal, onUpdate), (m) => adviseDockerError(m, host))
+      const routed = await routes.push(routeContext(await engine.client(), host), { image, repository, tag })
+      log.info({ reference, path: routed.route.path, why: routed.why }, 'push')
+      // A push by export writes storage directly: no registry request announces it.
+      const run: typeof routed.run = routed.route.path === 'engine' ? routed.run : (signal, onUpdate) => routed.run(signal, onUpdate).then((s) => (changed(repository, 'push', tag), s))
+      const t = transfers.start('push', image, reference, run, (m) => adviseDockerError(m, host), routed.route)
       return { transferId: t.id, reference }
     },
     'docker.pull': async ({ repository, reference }) => {
       const host = requireRunning('Docker has nothing to pull from')
       const sep = reference.startsWith('sha256:') || reference.startsWith('sha512:') ? '@' : ':'
       const ref = `${host}/${repository}${sep}${reference}`
-      const docker = await engine.client()
-      const t = transfers.start('pull', ref, ref, (signal, onUpdate) => pull(docker, ref, signal, onUpdate), (m) => adviseDockerError(m, host))
+      const routed = await routes.pull(routeContext(await engine.client(), host), { repository, reference })
+      log.info({ reference: ref, path: routed.route.path, why: routed.why }, 'pull')
+      const t = transfers.start('pull', ref, ref, routed.run, (m) => adviseDockerError(m, host), routed.route)
       return { transferId: t.id, reference: ref }
     },
     'docker.removeImage': ({ image, force }) => withEngine((docker) => removeImage(docker, image, force).then((removed) => ({ removed }))),
@@ -172,7 +188,8 @@ export function createService(options: ServiceOptions): Service {
         const present = await docker.getImage(image).inspect().then(() => true, () => false)
         if (!present) {
           // The engine refuses some pulls before streaming (a repository or tag the registry lacks is an HTTP 404).
-          const state = await pull(docker, image, new AbortController().signal, () => {}).catch((err: Error & { statusCode?: number; json?: { message?: string } }) => {
+          const routed = await routes.pull(routeContext(docker, host), { repository, reference })
+          const state = await routed.run(new AbortController().signal, () => {}).catch((err: Error & { statusCode?: number; json?: { message?: string } }) => {
             if (err.statusCode === undefined) throw err
             throw new BerthError('TRANSFER_FAILED', adviseDockerError(err.json?.message ?? err.message, host), { image })
           })

@@ -4,7 +4,7 @@ import { useSettings } from '../../store/settings'
 import { fail, fakeBerth } from '../../test/fake-berth'
 import { SettingsDialog } from './SettingsDialog'
 
-const settings = { port: 5000, host: '127.0.0.1', dataDir: '/home/dev/registry', startOnLaunch: true, startAtLogin: false }
+const settings = { port: 5000, host: '127.0.0.1', dataDir: '/home/dev/registry', startOnLaunch: true, startAtLogin: false, transferPath: 'auto' as const, layerEncoding: 'auto' as const, manifestFormat: 'docker' as const }
 
 describe('registry settings', () => {
   it('saves only what changed and closes', async () => {
