@@ -18,6 +18,8 @@ command -v buildah >/dev/null || need+=(buildah)
 command -v umoci >/dev/null || need+=(umoci)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v chromium >/dev/null || need+=(chromium)
+# `ip netns`: the tests run Berth in a network namespace of its own, as if the engine were in a VM.
+command -v ip >/dev/null || need+=(iproute2)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq
