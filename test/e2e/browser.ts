@@ -4,10 +4,13 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 
 export const SCREENSHOTS = join(import.meta.dirname, 'screenshots')
 
-/** Debian's Chromium, launched as ECOSYSTEM.md says (no sandbox as root, no background networking). */
-export function launchChromium(): Promise<Browser> {
+/**
+ * Debian's Chromium, launched as ECOSYSTEM.md says (no sandbox as root, no background networking).
+ * `executablePath` may be a wrapper (e.g. one that runs it inside a network namespace).
+ */
+export function launchChromium(executablePath = '/usr/bin/chromium'): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
   })
 }

@@ -278,10 +278,10 @@ function LayersTab({ data }: { data: ManifestDetail }) {
           <tr className="text-left text-[11px] tracking-wide text-subtle uppercase">
             <th className="w-8 py-1 font-semibold">#</th>
             <th className="py-1 font-semibold">Media type</th>
-            <th className="w-[104px] py-1 font-semibold">Stored</th>
+            <th className="w-[92px] py-1 font-semibold">Stored</th>
             <th className="w-[168px] py-1 font-semibold">Digest</th>
             <th className="w-[72px] py-1 text-right font-semibold">Size</th>
-            <th className="w-[30%] py-1 pl-3 font-semibold">Share</th>
+            <th className="w-[22%] py-1 pl-3 font-semibold">Share</th>
           </tr>
         </thead>
         <tbody>

@@ -89,13 +89,11 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
           <div className="truncate font-mono text-[12px] font-medium" title={t.source}>
             {t.source}
           </div>
-          <div className="flex min-w-0 gap-1 text-[11px] text-subtle">
-            <span className="truncate" title={t.target}>
-              {t.kind === 'push' ? `→ ${t.target}` : '→ Docker'}
-            </span>
-            <span aria-label={`Path: ${pathText(t).label}`} title={pathText(t).title} className="shrink-0">
-              · {pathText(t).label}
-            </span>
+          <div className="truncate text-[11px] text-subtle" title={t.target}>
+            {t.kind === 'push' ? `→ ${t.target}` : '→ Docker'}
+          </div>
+          <div aria-label={`Path: ${pathText(t).label}`} title={pathText(t).title} className="truncate text-[11px] text-subtle">
+            {pathText(t).label}
           </div>
         </div>
         <Badge tone={t.state === 'done' ? 'success' : t.state === 'error' ? 'danger' : t.state === 'running' ? 'accent' : 'neutral'}>
@@ -124,6 +122,7 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
             {formatBytes(t.overall.current)} of {formatBytes(t.overall.total)}
           </span>
         ) : null}
+
         {t.layers.length > 0 ? (
           <button
             type="button"
