@@ -20,12 +20,25 @@ function incompressible(data) {
   }
   return out > 4 * SAMPLE * 0.97
 }
+// A buffer that owns all of its memory moves back without a copy; a slice of a shared one is copied.
+// (allocUnsafeSlow: never Node's shared pool, whose memory must not move.)
+function own(b) {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) return b
+  const copy = Buffer.allocUnsafeSlow(b.length)
+  b.copy(copy)
+  return copy
+}
 parentPort.on('message', ({ id, data, dictionary, level, store }) => {
   try {
-    if (store && incompressible(data)) return parentPort.postMessage({ id, out: null })
-    const options = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }
-    if (dictionary) options.dictionary = dictionary
-    parentPort.postMessage({ id, out: zlib.deflateRawSync(data, options) })
+    const input = Buffer.from(data.buffer, data.byteOffset, data.byteLength)
+    if (!(store && incompressible(input))) {
+      const options = { level, finishFlush: zlib.constants.Z_SYNC_FLUSH }
+      if (dictionary) options.dictionary = dictionary
+      const out = own(zlib.deflateRawSync(input, options))
+      // Deflate that does not shrink the chunk loses to stored blocks.
+      if (out.length < input.length) return parentPort.postMessage({ id, deflated: out }, [out.buffer])
+    }
+    parentPort.postMessage({ id, stored: data }, [data.buffer])
   } catch (err) {
     parentPort.postMessage({ id, error: String(err && err.message || err) })
   }
@@ -38,11 +51,17 @@ interface Job {
   dictionary: Buffer | null
   level: number
   store: boolean
-  resolve: (out: Buffer | null) => void
+  resolve: (result: DeflateResult) => void
   reject: (err: Error) => void
 }
 
-/** Workers deflating chunks; `deflate` resolves to the raw deflate bytes, or null for "store this chunk as it is". */
+/** Raw deflate bytes of a chunk, or the chunk itself, to go as stored blocks. */
+export type DeflateResult = { deflated: Buffer } | { stored: Buffer }
+
+/**
+ * Workers deflating chunks. A chunk is moved to its worker, not copied: `data` must own its whole
+ * ArrayBuffer and is unusable after the call; a chunk to store comes back in the result.
+ */
 export class DeflatePool {
   private readonly idle: Worker[] = []
   private readonly busy = new Map<Worker, Job>()
@@ -52,7 +71,7 @@ export class DeflatePool {
 
   constructor(readonly size = defaultPoolSize()) {}
 
-  deflate(data: Buffer, dictionary: Buffer | null, level: number, store: boolean): Promise<Buffer | null> {
+  deflate(data: Buffer, dictionary: Buffer | null, level: number, store: boolean): Promise<DeflateResult> {
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, data, dictionary, level, store, resolve, reject })
       this.dispatch()
@@ -66,22 +85,26 @@ export class DeflatePool {
       const job = this.queue.shift()!
       this.busy.set(worker, job)
       worker.ref()
-      worker.postMessage({ id: job.id, data: job.data, dictionary: job.dictionary, level: job.level, store: job.store })
+      worker.postMessage({ id: job.id, data: job.data, dictionary: job.dictionary, level: job.level, store: job.store }, [job.data.buffer as ArrayBuffer])
     }
   }
 
   private spawn(): Worker {
     const worker = new Worker(WORKER_SOURCE, { eval: true })
     this.workers++
-    worker.on('message', (m: { id: number; out?: Uint8Array | null; error?: string }) => {
+    worker.on('message', (m: { id: number; deflated?: Uint8Array; stored?: Uint8Array; error?: string }) => {
       const job = this.busy.get(worker)
       this.busy.delete(worker)
       // An idle worker must not keep the process alive (the pool lives as long as the app).
       worker.unref()
       this.idle.push(worker)
       if (job && job.id === m.id) {
-        if (m.error !== undefined) job.reject(new Error(`deflate failed: ${m.error}`))
-        else job.resolve(m.out ? Buffer.from(m.out.buffer, m.out.byteOffset, m.out.byteLength) : null)
+        const bytes = m.deflated ?? m.stored
+        if (m.error !== undefined || !bytes) job.reject(new Error(`deflate failed: ${m.error}`))
+        else {
+          const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+          job.resolve(m.deflated ? { deflated: buffer } : { stored: buffer })
+        }
       }
       this.dispatch()
     })

@@ -55,6 +55,12 @@ describe('layer encodings', () => {
     expect(a.length - random.length).toBeLessThan(1024)
   })
 
+  it('tiny chunks (Node keeps buffers under 4 KiB in a shared pool) move to workers without harm', async () => {
+    const inputs = [100, 4095, (1 << 20) + 100, 3 * 4096 + 1].map((n) => layerData(n))
+    const outputs = await Promise.all(inputs.map((d) => collect(gzipLayer(pieces(d, 1000), { level: 1, mode: 'chunks', storeIncompressible: true, chunkBytes: 4096 }, pool).output)))
+    outputs.forEach((gz, i) => expect(gunzipSync(gz).equals(inputs[i])).toBe(true))
+  })
+
   it('an empty layer is a valid empty gzip', async () => {
     const encoded = gzipLayer(pieces(Buffer.alloc(0)), undefined, pool)
     expect(gunzipSync(await collect(encoded.output)).length).toBe(0)

@@ -84,7 +84,7 @@ export function storedBlocks(data: Buffer): Buffer {
   return out
 }
 
-/** Exactly `size`-byte chunks (the last one shorter), each in a buffer of its own (sent to workers whole). */
+/** Exactly `size`-byte chunks (the last one shorter), each owning its memory (moved to workers whole). */
 async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGenerator<Buffer> {
   let current = Buffer.allocUnsafeSlow(size)
   let filled = 0
@@ -102,7 +102,12 @@ async function* rechunk(source: AsyncIterable<Buffer>, size: number): AsyncGener
       }
     }
   }
-  if (filled > 0) yield current.subarray(0, filled)
+  // A buffer of its own too (allocUnsafeSlow: never Node's shared pool, whose memory must not move).
+  if (filled > 0) {
+    const last = Buffer.allocUnsafeSlow(filled)
+    current.copy(last, 0, 0, filled)
+    yield last
+  }
 }
 
 function gzipChunks(source: AsyncIterable<Buffer>, options: GzipOptions, pool: DeflatePool): Encoded {
@@ -123,13 +128,14 @@ function gzipChunks(source: AsyncIterable<Buffer>, options: GzipOptions, pool: D
         hash.update(chunk)
         crc = zlib.crc32(chunk, crc)
         size += chunk.length
-        const job = pool.deflate(chunk, dictionary, options.level, options.storeIncompressible).then((out) =>
-          // Stored when sampled as incompressible, or when deflate made it bigger anyway.
-          out === null || out.length >= chunk.length ? storedBlocks(chunk) : out
-        )
+        // The next chunk's dictionary is copied first: the chunk itself moves to a worker.
+        const next = Buffer.from(chunk.subarray(Math.max(0, chunk.length - WINDOW)))
+        const job = pool
+          .deflate(chunk, dictionary, options.level, options.storeIncompressible)
+          .then((r) => ('deflated' in r ? r.deflated : storedBlocks(r.stored)))
         job.catch(() => {}) // awaited in order below; a consumer that stops early must not leave it unhandled
         inflight.push(job)
-        dictionary = Buffer.from(chunk.subarray(Math.max(0, chunk.length - WINDOW)))
+        dictionary = next
         while (inflight.length >= depth) yield await inflight.shift()!
       }
       while (inflight.length > 0) yield await inflight.shift()!
