@@ -97,6 +97,15 @@ export async function exportPush(
     }, read)
     const compressed = compressionOfHead(layer.head)
     const named = layer.namedDigest ? parseDigest(layer.namedDigest) : null
+    if (compressed && typeof named === 'object' && named !== null) {
+      const size = await storage.blobs.claim(named)
+      if (size !== null) {
+        // The engine's own compressed blob, which Berth already holds: linked at the end, not sent.
+        await drain(content)
+        byPath.set(layer.path, { digest: named.value, size, compression: compressed })
+        return
+      }
+    }
     let stored: Promise<{ blob: StagedBlob; diffId: string | null; compression: LayerCompression }>
     if (compressed && typeof named === 'object' && named !== null) {
       // Already compressed by the engine, named by its digest: stored as it is (docker push's own bytes).
