@@ -21,6 +21,11 @@ export interface GzipOptions {
   chunkBytes: number
 }
 
+/**
+ * Measured in bench/vm-push.mjs on 2 cores: chunks 1.99× docker push, one stream per layer 0.99× (the
+ * save stream is one sequential tar, so per-layer parallelism would need a second export or a copy);
+ * level 6 1.04× for 5 % fewer bytes than level 1; without stored blocks 1.46×.
+ */
 export const DEFAULT_GZIP: GzipOptions = { level: 1, mode: 'chunks', storeIncompressible: true, chunkBytes: 1 << 20 }
 
 export interface Encoded {

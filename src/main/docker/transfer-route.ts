@@ -16,9 +16,13 @@ import { pull, push } from './transfer'
 // API instead (export-push.ts, load-pull.ts). The setting `transferPath` can force either.
 
 /**
- * The layer encoding of a push by export when the setting says `auto`. On loopback the registry serves
- * this machine, where bytes cost nothing to move and uncompressed layers are what push fastest (see
- * bench/vm-push.mjs); a registry shared on the network sends every layer to other machines, so gzip.
+ * The layer encoding of a push by export when the setting says `auto`, chosen by bench/vm-push.mjs
+ * (535 MB image, 5 layers, half random; 2 shared cores): uncompressed pushed 2.4–2.6× faster than
+ * `docker push`, gzip (level 1, chunks in parallel, stored blocks for random ones) 1.3–2.0×, at
+ * 535 MB stored against 352 (docker push: 335). On loopback the registry serves this machine: bytes
+ * cost nothing to move there, a pull by load of uncompressed layers is faster too (1.07× vs 0.93×
+ * docker pull), and the push uses no CPU for compression; the price is disk, and a person short of
+ * it chooses gzip. A registry shared on the network sends every layer to other machines: gzip.
  */
 export const LOOPBACK_ENCODING: LayerEncoding = 'uncompressed'
 
