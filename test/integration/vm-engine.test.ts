@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { readdir, rm, stat } from 'node:fs/promises'
@@ -8,8 +9,10 @@ import Dockerode from 'dockerode'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import type { Transfer } from '../../src/shared/model/docker'
 import { locateEngine } from '../../src/main/docker/engine-location'
+import { exportPush } from '../../src/main/docker/export-push'
+import { enginePlatform, loadPull } from '../../src/main/docker/load-pull'
 import { spawnServeApp, type ServeApp } from '../e2e/serve-app'
-import { startBerth, tempDir } from '../helpers/berth'
+import { startBerth, tempDir, type RunningBerth } from '../helpers/berth'
 import { buildImage } from '../helpers/images'
 import { apiIn, canUseNetns, createNetns, type Netns } from '../helpers/netns'
 import { describeWith } from '../helpers/require'
@@ -234,5 +237,59 @@ describeWith({ docker: true, commands: ['ip'] }, 'push and pull from the window 
     } finally {
       await api.call('settings.update', { transferPath: 'auto' })
     }
+  })
+})
+
+describeWith({ docker: true, commands: ['podman'] }, 'push by export and pull by load against Podman’s Docker-compatible API (its own save layout)', () => {
+  const IMAGE = 'berth-vm-it/podman:1'
+  let dir = ''
+  let service: ChildProcess | undefined
+  let podman: Dockerode
+  let berth: RunningBerth
+  let id = ''
+
+  beforeAll(async () => {
+    await buildImage(IMAGE, { layers: 2, layerBytes: 1 << 20, message: 'from podman' })
+    id = await sh('image', 'inspect', IMAGE, '--format', '{{.Id}}')
+    dir = await tempDir('berth-vm-podman-')
+    await run('sh', ['-c', `docker save ${IMAGE} | podman load`])
+    const socket = join(dir, 'podman.sock')
+    service = spawn('podman', ['system', 'service', '--time=0', `unix://${socket}`], { stdio: 'ignore' })
+    podman = new Dockerode({ socketPath: socket })
+    for (let i = 0; !(await podman.ping().then(() => true, () => false)); i++) {
+      if (i > 150) throw new Error('podman system service did not answer')
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    berth = await startBerth()
+  })
+
+  afterAll(async () => {
+    await run('podman', ['rmi', '-f', id]).catch(() => {})
+    service?.kill('SIGTERM')
+    await berth?.close()
+    await run('docker', ['rmi', '-f', IMAGE]).catch(() => {})
+    if (dir) await rm(dir, { recursive: true, force: true })
+  })
+
+  it('reads Podman’s `<diff-id>.tar` archive, mounts what is stored, and loads the image back into Podman', async () => {
+    const located = await locateEngine(podman, { endpoint: `unix://${join(dir, 'podman.sock')}` })
+    expect(located).toMatchObject({ product: 'podman', where: 'local' })
+    const layers: string[] = JSON.parse(await sh('image', 'inspect', IMAGE, '--format', '{{json .RootFS.Layers}}'))
+    const signal = new AbortController().signal
+    const first = await exportPush(podman, berth.storage, { image: id, repository: 'pm/app', tag: '1', encoding: 'uncompressed', format: 'docker' }, signal, () => {})
+    expect([...first.layers.values()].map((l) => l.id)).toEqual(layers.map((d) => d.slice(7)))
+    const stored = await berth.storage.manifests.get('pm/app', '1')
+    const manifest = JSON.parse(stored!.bytes.toString()) as { config: { digest: string }; layers: { digest: string }[] }
+    expect(manifest.config.digest).toBe(id)
+    expect(manifest.layers.map((l) => l.digest)).toEqual(layers)
+    // Podman names each layer by its diff ID: a second push into another repository reads none of them.
+    const second = await exportPush(podman, berth.storage, { image: id, repository: 'pm/again', tag: '1', encoding: 'gzip', format: 'oci' }, signal, () => {})
+    expect([...second.layers.values()].map((l) => l.phase)).toEqual(layers.map(() => 'mounted'))
+
+    await run('podman', ['rmi', '-f', id])
+    const name = `${berth.host}/pm/app:1`
+    const pulled = await loadPull(podman, berth.storage, { repository: 'pm/app', reference: '1', name, platform: await enginePlatform(podman) }, signal, () => {})
+    expect(pulled.error).toBeNull()
+    expect((await podman.getImage(name).inspect()).Id).toBe(id)
   })
 })
