@@ -80,7 +80,23 @@ export async function exportPush(
   const commits: Promise<void>[] = []
   await Staging.sweepStale(storage)
   const staging = new Staging(storage)
-  const stream = (await image.get()) as unknown as Readable
+  // The engine answers only once it has prepared the export (Docker 20.10 copies the image first): a
+  // cancel meanwhile ends the push at once and drops the stream when it comes.
+  const requested = image.get() as unknown as Promise<Readable>
+  const cancelled = new Promise<never>((_, reject) => {
+    const stop = () => reject(new BerthError('CANCELLED', 'Cancelled.'))
+    if (signal.aborted) stop()
+    else signal.addEventListener('abort', stop, { once: true })
+  })
+  cancelled.catch(() => {})
+  let stream: Readable
+  try {
+    stream = await Promise.race([requested, cancelled])
+  } catch (err) {
+    void requested.then((s) => s.destroy(), () => {})
+    await staging.dispose()
+    throw err
+  }
   const abort = () => stream.destroy(new BerthError('CANCELLED', 'Cancelled.'))
   signal.addEventListener('abort', abort, { once: true })
   if (signal.aborted) abort()
