@@ -9,6 +9,8 @@
 // BENCH_BERTH_NODE_FLAGS (none: Node/V8 flags for Berth's process, to try tuning ideas).
 // Prints medians and Berth/Distribution ratios; writes bench/results/<time>.json (git-ignored).
 // Needs skopeo and docker-registry on PATH; builds Berth first when out/ is stale.
+// Then, as a second phase, bench/vm-push.mjs: the window's push by export and pull by load against
+// docker push / docker pull (its own BENCH_VM_* settings; BENCH_VM=0 skips it).
 import { execFile, execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -17,6 +19,7 @@ import { cpus, loadavg } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { makeLayout } from './layout.mjs'
+import { runVmBench } from './vm-push.mjs'
 
 const exec = promisify(execFile)
 const ROOT = join(import.meta.dirname, '..')
@@ -476,6 +479,8 @@ try {
     )
   )
   console.log(`results: ${file}  (total ${((performance.now() - started) / 1000).toFixed(0)} s)`)
+
+  if (process.env.BENCH_VM !== '0') await runVmBench()
 } catch (err) {
   console.error(`bench failed: ${err.stack ?? err}`)
   process.exitCode = 1

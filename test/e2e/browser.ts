@@ -4,11 +4,15 @@ import { chromium, type Browser, type Page } from 'playwright-core'
 
 export const SCREENSHOTS = join(import.meta.dirname, 'screenshots')
 
-/** Debian's Chromium, launched as ECOSYSTEM.md says (no sandbox as root, no background networking); `extraArgs` e.g. host resolver rules. */
-export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+/**
+ * Debian's Chromium, launched as ECOSYSTEM.md says (no sandbox as root, no background networking).
+ * `executablePath` may be a wrapper (e.g. one that runs it inside a network namespace); `extraArgs`
+ * e.g. host resolver rules.
+ */
+export function launchChromium(options: { executablePath?: string; extraArgs?: string[] } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...extraArgs]
+    executablePath: options.executablePath ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', ...(options.extraArgs ?? [])]
   })
 }
 

@@ -175,10 +175,12 @@ describeWith({ commands: ['chromium'] }, 'a hostile page in the same browser as 
     // evil.test resolves to 127.0.0.1 for this browser: DNS rebinding without a DNS server. Chromium's
     // own Private/Local Network Access checks would stop the rebound requests before Berth sees them;
     // they are off here to stand for the browsers that have none (Firefox, Safari): Berth must refuse by itself.
-    browser = await launchChromium([
-      '--host-resolver-rules=MAP evil.test 127.0.0.1',
-      '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks'
-    ])
+    browser = await launchChromium({
+      extraArgs: [
+        '--host-resolver-rules=MAP evil.test 127.0.0.1',
+        '--disable-features=BlockInsecurePrivateNetworkRequests,PrivateNetworkAccessSendPreflights,PrivateNetworkAccessRespectPreflightResults,LocalNetworkAccessChecks'
+      ]
+    })
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', reducedMotion: 'reduce' })
   })
 

@@ -16,9 +16,10 @@ export interface ServeApp {
 /**
  * `berth serve` with its app: resolves once it printed both the registry line and the `Berth app on`
  * line (test/helpers/berth.ts's spawnServe stops at the first). `hideDocker` runs it in a private
- * mount namespace where /var/run is empty, so it finds no Docker engine (needs root and unshare).
+ * mount namespace where /var/run is empty, so it finds no Docker engine (needs root and unshare);
+ * `netns` runs it inside that network namespace.
  */
-export function spawnServeApp(args: string[], options: { hideDocker?: boolean } = {}): Promise<ServeApp> {
+export function spawnServeApp(args: string[], options: { hideDocker?: boolean; netns?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServeApp> {
   return new Promise((resolve, reject) => {
     const serveArgs = [BERTH_BIN, 'serve', '--port', '0', '--ui-port', '0', '--log-level', 'warn', ...args]
     let proc: ChildProcess
@@ -26,8 +27,11 @@ export function spawnServeApp(args: string[], options: { hideDocker?: boolean } 
       const empty = `${process.env.TMPDIR ?? '/tmp'}/berth-e2e-no-docker`
       const quoted = [process.execPath, ...serveArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ')
       proc = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `mkdir -p ${empty} && mount --bind ${empty} /var/run && exec ${quoted}`], { stdio: ['ignore', 'pipe', 'pipe'] })
+    } else if (options.netns) {
+      // A network of its own (test/helpers/netns.ts): the Docker engine cannot reach its localhost.
+      proc = spawn('ip', ['netns', 'exec', options.netns, process.execPath, ...serveArgs], { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env })
     } else {
-      proc = spawn(process.execPath, serveArgs, { stdio: ['ignore', 'pipe', 'pipe'] })
+      proc = spawn(process.execPath, serveArgs, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env })
     }
     let out = ''
     let err = ''

@@ -24,14 +24,14 @@ export async function ensureBaseImage(): Promise<string> {
 }
 
 /**
- * Builds a multi-layer image FROM the base: `layers` files of `layerBytes` random bytes each, and a
- * CMD that prints `message`. Returns the local tag.
+ * Builds a multi-layer image FROM the base (or `from`): `layers` files of `layerBytes` random bytes each,
+ * and a CMD that prints `message`. Returns the local tag.
  */
-export async function buildImage(tag: string, options: { layers?: number; layerBytes?: number; message?: string } = {}): Promise<string> {
+export async function buildImage(tag: string, options: { layers?: number; layerBytes?: number; message?: string; from?: string } = {}): Promise<string> {
   await ensureBaseImage()
   const layers = options.layers ?? 2
   const dir = await mkdtemp(join(tmpdir(), 'berth-build-'))
-  const lines = [`FROM ${BASE_IMAGE}`]
+  const lines = [`FROM ${options.from ?? BASE_IMAGE}`]
   for (let i = 0; i < layers; i++) {
     await writeFile(join(dir, `layer${i}.bin`), randomBytes(options.layerBytes ?? 256 * 1024))
     lines.push(`COPY layer${i}.bin /data/layer${i}.bin`)

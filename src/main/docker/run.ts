@@ -1,7 +1,6 @@
 import type Dockerode from 'dockerode'
 import { BerthError } from '@shared/errors'
-import { adviseDockerError } from './progress'
-import { pull, type RegistryAuth } from './transfer'
+import { adviseDockerError, type ProgressState } from './progress'
 
 export interface RunOptions {
   image: string
@@ -66,11 +65,16 @@ export async function runContainer(docker: Dockerode, o: RunOptions): Promise<{ 
  * `docker run` as the CLI does it: the image is pulled first when the engine lacks it (from
  * `registryHost`, whose failures read as advice), then the container is created and started.
  */
-export async function pullAndRun(docker: Dockerode, o: RunOptions, registryHost: string, auth?: RegistryAuth): Promise<{ id: string; name: string }> {
+export async function pullAndRun(
+  docker: Dockerode,
+  o: RunOptions,
+  registryHost: string,
+  pullImage: (signal: AbortSignal, onUpdate: (s: ProgressState) => void) => Promise<ProgressState>
+): Promise<{ id: string; name: string }> {
   const present = await docker.getImage(o.image).inspect().then(() => true, () => false)
   if (!present) {
     // The engine refuses some pulls before streaming (a repository or tag the registry lacks is an HTTP 404).
-    const state = await pull(docker, o.image, new AbortController().signal, () => {}, auth).catch((err: Error & { statusCode?: number; json?: { message?: string } }) => {
+    const state = await pullImage(new AbortController().signal, () => {}).catch((err: Error & { statusCode?: number; json?: { message?: string } }) => {
       if (err.statusCode === undefined) throw err
       throw new BerthError('TRANSFER_FAILED', adviseDockerError(err.json?.message ?? err.message, registryHost), { image: o.image })
     })

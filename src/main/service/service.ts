@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino'
 import type { Api } from '@shared/contract'
-import type { Settings } from '@shared/model/registry'
+import type { SettingsInput } from '@shared/model/registry'
 import { ActivityLog } from '../activity/activity-log'
 import { DockerEngine } from '../docker/engine'
 import type { DiscoveryEnv } from '../docker/discovery'
@@ -26,7 +26,7 @@ import { TransferManager } from './transfers'
 export interface ServiceOptions {
   /** Where settings are saved (null: in memory only, e.g. for `serve` and tests). */
   settingsFile: string | null
-  defaults: Settings
+  defaults: SettingsInput
   log?: Logger
   /** Overrides where the Docker engine is looked for (tests). */
   discovery?: DiscoveryEnv
@@ -124,7 +124,7 @@ export function createService(options: ServiceOptions): Service {
   const api: Api = {
     ...createSettingsApi(registry, settings, bus, options.onStartAtLogin),
     ...createCatalogApi(registry, catalog),
-    ...createDockerApi(engine, registry, transfers, windowAuth),
+    ...createDockerApi({ engine, registry, settings, transfers, windowAuth, log }),
     ...createStorageApi({ bus, registry, settings, engine, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 }),
     ...createSharingApi({ registry, settings, bus, engine, activity, catalog }),
     ...remote.api

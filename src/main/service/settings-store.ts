@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { Settings } from '@shared/model/registry'
+import { Settings, type SettingsInput } from '@shared/model/registry'
 import { writeFileAtomic } from '../storage/core/files'
 
 export type { Settings }
@@ -10,12 +10,14 @@ export type { Settings }
  */
 export class SettingsStore {
   private value: Settings
+  private readonly defaults: Settings
 
   constructor(
     private readonly file: string | null,
-    private readonly defaults: Settings
+    defaults: SettingsInput
   ) {
-    this.value = defaults
+    this.defaults = Settings.parse(defaults)
+    this.value = this.defaults
   }
 
   async load(): Promise<Settings> {

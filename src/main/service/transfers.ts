@@ -25,7 +25,14 @@ export class TransferManager {
     return this.transfers.get(id)?.transfer
   }
 
-  start(kind: Transfer['kind'], source: string, target: string, run: TransferRunner, advise: (message: string) => string): Transfer {
+  start(
+    kind: Transfer['kind'],
+    source: string,
+    target: string,
+    run: TransferRunner,
+    advise: (message: string) => string,
+    route: Pick<Transfer, 'path' | 'encoding'> = { path: 'engine', encoding: kind === 'push' ? 'gzip' : null }
+  ): Transfer {
     const controller = new AbortController()
     const transfer: Transfer = {
       id: randomUUID(),
@@ -33,6 +40,7 @@ export class TransferManager {
       source,
       target,
       state: 'running',
+      ...route,
       layers: [],
       overall: { current: 0, total: 0, percent: 0, layersDone: 0, layers: 0 },
       digest: null,

@@ -9,7 +9,7 @@ import { infoFor } from './facts'
 import { PLAIN_HTTP_WARNING, prepareSharing } from './setup'
 
 const names = { hostname: 'box', interfaces: { eth0: [{ address: '10.212.0.1', family: 'IPv4' as const, internal: false, netmask: '255.255.255.0', mac: '', cidr: null }] } }
-const settings = (over: Partial<Settings>): Settings => ({ port: 5000, host: '127.0.0.1', dataDir: '', startOnLaunch: false, startAtLogin: false, ...over })
+const settings = (over: Partial<Settings>): Settings => ({ port: 5000, host: '127.0.0.1', dataDir: '', startOnLaunch: false, startAtLogin: false, transferPath: 'auto', layerEncoding: 'auto', manifestFormat: 'docker', ...over })
 
 describe('what sharing needs', () => {
   it('leaves loopback as it was: no account, no TLS', async () => {

@@ -7,7 +7,7 @@ describe('the window', () => {
   it('loads every panel from the contract and follows events', async () => {
     const berth = fakeBerth({
       'registry.status': () => registryStatus(),
-      'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/data', startOnLaunch: true, startAtLogin: false }),
+      'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/data', startOnLaunch: true, startAtLogin: false, transferPath: 'auto' as const, layerEncoding: 'auto' as const, manifestFormat: 'docker' as const }),
       'catalog.repositories': () => ({ total: 2, items: [repo('team/api'), repo('team/app')] }),
       'catalog.tags': () => [tag('1.0')],
       'catalog.manifest': () => manifest(),
@@ -32,7 +32,7 @@ describe('the window', () => {
   it('has an accessible name on every button', async () => {
     fakeBerth({
       'registry.status': () => registryStatus(),
-      'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/data', startOnLaunch: true, startAtLogin: false }),
+      'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/data', startOnLaunch: true, startAtLogin: false, transferPath: 'auto' as const, layerEncoding: 'auto' as const, manifestFormat: 'docker' as const }),
       'catalog.repositories': () => ({ total: 1, items: [repo('team/app')] }),
       'catalog.tags': () => [tag('1.0')],
       'catalog.manifest': () => manifest(),

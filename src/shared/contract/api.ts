@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { CatalogChange, DigestString, ManifestDetail, Reference, RepositoryName, RepositorySummary, TagName, TagSummary } from '../model/catalog'
 import { EngineStatus, LocalImage, PortMapping, Transfer } from '../model/docker'
-import { RegistryActivity, RegistryStatus, Settings } from '../model/registry'
+import { LayerEncodingSetting, ManifestFormatSetting, RegistryActivity, RegistryStatus, Settings, TransferPath } from '../model/registry'
 import { CopyDirection, MirrorStatus, RegistryAddress, RemoteRepositories, RemoteTagSummary, RemoteTest, SavedRegistry } from '../model/remote'
 import {
   DataFolder, ExportRequest, ExportResult, GcOptions, GcReport, ImportRequest, ImportResult, RegistryVolume,
@@ -33,11 +33,14 @@ export const methods = {
   'registry.start': method('Starts the registry with the saved settings.', None, RegistryStatus),
   'registry.stop': method('Stops the registry; uploads in progress keep their state on disk.', None, RegistryStatus),
   'registry.restart': method('Stops and starts the registry (to apply new settings).', None, RegistryStatus),
-  'settings.get': method('Port, bind address, data folder, start on launch, start at login.', None, Settings),
+  'settings.get': method('Port, bind address, data folder, start on launch, start at login, how the window pushes and pulls.', None, Settings),
   'settings.update': method(
     'Changes settings (saved at once); a running registry restarts when its address or folder changes.',
     // A person picks a real port; 0 (any free one) is only what `berth serve --port 0` starts with.
-    Settings.extend({ port: z.number().int().min(1).max(65535) }).partial().strict(),
+    // The defaults are for loading; a patch that leaves a field out must leave it as it is.
+    Settings.extend({ port: z.number().int().min(1).max(65535), transferPath: TransferPath, layerEncoding: LayerEncodingSetting, manifestFormat: ManifestFormatSetting })
+      .partial()
+      .strict(),
     Settings
   ),
 

@@ -55,6 +55,10 @@ export const Transfer = z.object({
   /** Where it goes: `localhost:5000/team/app:1.2` (push) or the same reference pulled into the engine. */
   target: z.string(),
   state: TransferState,
+  /** `engine`: the engine's own push or pull (it reaches the registry); `export`: Berth read or wrote the image through the engine's API (save / load). */
+  path: z.enum(['engine', 'export']),
+  /** How a push stores its new layers (an engine push gzips them); null for pulls. */
+  encoding: z.enum(['gzip', 'uncompressed']).nullable(),
   layers: z.array(LayerProgress),
   overall: z.object({ current: z.number(), total: z.number(), percent: z.number(), layersDone: z.number(), layers: z.number() }),
   digest: z.string().nullable(),

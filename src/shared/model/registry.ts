@@ -21,6 +21,13 @@ export const RegistryStatus = z.object({
 })
 export type RegistryStatus = z.infer<typeof RegistryStatus>
 
+/** How the window pushes and pulls: the engine's own push/pull, export/load through its API, or whichever works. */
+export const TransferPath = z.enum(['auto', 'engine', 'export'])
+/** How a push by export stores layers; auto: uncompressed while the registry is on loopback, gzip once it is shared. */
+export const LayerEncodingSetting = z.enum(['auto', 'gzip', 'uncompressed'])
+/** The manifest a push by export writes. */
+export const ManifestFormatSetting = z.enum(['docker', 'oci'])
+
 export const Settings = z.object({
   /** 0: any free port (what `berth serve --port 0` asks for). */
   port: z.number().int().min(0).max(65535),
@@ -49,9 +56,14 @@ export const Settings = z.object({
   /** Size budget of the cache in bytes (null: none); least recently pulled tags are evicted first. */
   mirrorBudgetBytes: z.number().int().min(0).nullable().optional(),
   /** How long a cached tag is served before it is checked with its upstream again. */
-  mirrorTtlMs: z.number().int().min(0).optional()
+  mirrorTtlMs: z.number().int().min(0).optional(),
+  transferPath: TransferPath.default('auto'),
+  layerEncoding: LayerEncodingSetting.default('auto'),
+  manifestFormat: ManifestFormatSetting.default('docker')
 })
 export type Settings = z.infer<typeof Settings>
+/** Settings as given (the transfer choices may be left out: they have defaults). */
+export type SettingsInput = z.input<typeof Settings>
 
 export const RegistryActivity = z.object({
   requests: z.number(),

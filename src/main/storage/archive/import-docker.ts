@@ -10,13 +10,13 @@ export const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json'
 export const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar'
 export const DOCKER_LAYER_GZIP = 'application/vnd.docker.image.rootfs.diff.tar.gzip'
 
-interface SaveEntry {
+export interface SaveEntry {
   Config: string
   RepoTags: string[]
   Layers: string[]
 }
 
-function parseSaveManifest(bytes: Buffer): SaveEntry[] {
+export function parseSaveManifest(bytes: Buffer): SaveEntry[] {
   let json: unknown
   try {
     json = JSON.parse(bytes.toString('utf8'))

@@ -39,6 +39,41 @@ export function digestFromPath(path: string): Digest | null {
   return m ? (parseDigest(`sha256:${m[1]}`) as Digest) : null
 }
 
+export type TarEntry = AsyncIterable<Buffer> & { resume(): unknown }
+
+/**
+ * The regular files of a tar as they stream by, named without `./` or `/`. Links are recorded in
+ * `links` (name → target) and skipped, as are folders and other special entries.
+ */
+export async function* tarFiles(extract: tar.Extract, links: Map<string, string>): AsyncGenerator<{ name: string; size: number; entry: TarEntry }> {
+  for await (const source of extract) {
+    const { header } = source
+    // streamx streams are async-iterable at run time; their typings only say Readable.
+    const entry = source as unknown as TarEntry
+    const name = normalize(header.name)
+    const type = header.type ?? 'file'
+    if (type === 'symlink' || type === 'link') {
+      // docker save links a layer shared by two images (Podman: every layer.tar); a symlink is relative to its own folder.
+      const target = type === 'symlink' ? posix.join(posix.dirname(name), header.linkname ?? '') : (header.linkname ?? '')
+      links.set(name, normalize(target))
+      entry.resume()
+      continue
+    }
+    if (type !== 'file' && type !== 'contiguous-file') {
+      entry.resume()
+      continue
+    }
+    yield { name, size: header.size ?? 0, entry }
+  }
+}
+
+/** A path with its links followed (at most 8 hops). */
+export function followLinks(links: Map<string, string>, path: string): string {
+  let p = normalize(path)
+  for (let hops = 0; hops < 8 && links.has(p); hops++) p = links.get(p)!
+  return p
+}
+
 export async function readSmall(stream: AsyncIterable<Buffer> & { resume(): unknown }, size: number, where: string): Promise<Buffer> {
   if (size > JSON_MAX_BYTES) {
     stream.resume()
@@ -89,25 +124,9 @@ export async function readTar(file: string, size: number, area: ImportArea, onPr
   feeding.catch(() => {}) // surfaced through the entry iterator below
 
   try {
-    for await (const source of extract) {
-      const { header } = source
-      // streamx streams are async-iterable at run time; their typings only say Readable.
-      const entry = source as unknown as AsyncIterable<Buffer> & { resume(): unknown }
-      const name = normalize(header.name)
-      const type = header.type ?? 'file'
-      if (type === 'symlink' || type === 'link') {
-        // docker save links a layer shared by two images; a symlink is relative to its own folder.
-        const target = type === 'symlink' ? posix.join(posix.dirname(name), header.linkname ?? '') : (header.linkname ?? '')
-        links.set(name, normalize(target))
-        entry.resume()
-        continue
-      }
-      if (type !== 'file' && type !== 'contiguous-file') {
-        entry.resume()
-        continue
-      }
+    for await (const { name, size, entry } of tarFiles(extract, links)) {
       if (META_FILES.has(name)) {
-        meta.set(name, await readSmall(entry, header.size ?? 0, name))
+        meta.set(name, await readSmall(entry, size, name))
         continue
       }
       // Pre-1.10 per-layer metadata of docker save; the image's config says it all.
@@ -132,9 +151,7 @@ export async function readTar(file: string, size: number, area: ImportArea, onPr
   return {
     meta,
     blob(path: string) {
-      let p = normalize(path)
-      for (let hops = 0; hops < 8 && links.has(p); hops++) p = links.get(p)!
-      return byPath.get(p)
+      return byPath.get(followLinks(links, path))
     }
   }
 }

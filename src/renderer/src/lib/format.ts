@@ -44,6 +44,7 @@ const MEDIA: [RegExp, string][] = [
   [/image\.manifest\.v1\+json$/, 'OCI manifest'],
   [/distribution\.manifest\.v2\+json$/, 'Docker manifest v2'],
   [/image\.rootfs\.diff\.tar\.gzip$/, 'Docker layer (tar+gzip)'],
+  [/image\.rootfs\.diff\.tar$/, 'Docker layer (tar)'],
   [/image\.layer\.v1\.tar\+gzip$/, 'OCI layer (tar+gzip)'],
   [/image\.layer\.v1\.tar\+zstd$/, 'OCI layer (tar+zstd)'],
   [/image\.layer\.v1\.tar$/, 'OCI layer (tar)'],

@@ -208,6 +208,8 @@ export function transfer(o: Partial<Transfer> = {}): Transfer {
     source: 'app:1.0',
     target: 'localhost:5000/team/app:1.0',
     state: 'running',
+    path: 'engine',
+    encoding: 'gzip',
     layers: [
       { id: 'aaaaaaaaaaaa', phase: 'uploading', current: 500, total: 1000 },
       { id: 'bbbbbbbbbbbb', phase: 'exists', current: 0, total: null }

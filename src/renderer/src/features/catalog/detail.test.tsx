@@ -39,6 +39,23 @@ describe('tag details', () => {
     expect(within(rows[0]).getByRole('meter', { name: 'Layer 1 share of the image' })).toHaveAttribute('aria-valuenow', '75')
     expect(within(rows[1]).getByRole('meter')).toHaveAttribute('aria-valuenow', '25')
     expect(screen.getByText(/2 layers, 4.0 MB compressed/)).toBeInTheDocument()
+    expect(rows[0]).toHaveTextContent('gzip')
+  })
+
+  it('says how each layer is stored: a push by export may keep them uncompressed', async () => {
+    open(
+      manifest({
+        layers: [
+          { mediaType: 'application/vnd.docker.image.rootfs.diff.tar', digest: digest('d'), size: 3_000_000 },
+          { mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip', digest: digest('e'), size: 1_000_000 }
+        ]
+      })
+    )
+    const table = await screen.findByRole('table', { name: 'Layers' })
+    const rows = within(table).getAllByRole('row').slice(1)
+    expect(within(rows[0]).getAllByRole('cell').map((c) => c.textContent)).toEqual(expect.arrayContaining(['Docker layer (tar)', 'uncompressed']))
+    expect(within(rows[1]).getAllByRole('cell').map((c) => c.textContent)).toEqual(expect.arrayContaining(['Docker layer (tar+gzip)', 'gzip']))
+    expect(screen.getByText(/2 layers, 4.0 MB stored/)).toBeInTheDocument()
   })
 
   it('shows the config: env, cmd, entrypoint, ports, labels — and the history', async () => {

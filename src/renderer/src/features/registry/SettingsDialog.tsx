@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useId, useState, type FormEvent } from 'react'
 import { Button } from '../../components/Button'
 import { Modal } from '../../components/Dialog'
 import { Field } from '../../components/Field'
@@ -9,7 +9,7 @@ import { useSettings } from '../../store/settings'
 import { notify } from '../../store/notices'
 import type { Settings } from '@shared/model/registry'
 
-/** Port, bind address, data folder, start on launch. Saved at once; a running registry restarts. */
+/** Port, bind address, data folder, start on launch, how the window pushes and pulls. Saved at once; a running registry restarts. */
 export function SettingsDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
   return (
     <Modal open={open} onOpenChange={onOpenChange} title="Registry settings" description="Changes are saved at once; a running registry restarts on its new address or folder.">
@@ -25,6 +25,9 @@ function SettingsForm({ onDone }: { onDone(): void }) {
   const [host, setHost] = useState(settings?.host ?? '')
   const [dataDir, setDataDir] = useState(settings?.dataDir ?? '')
   const [startOnLaunch, setStartOnLaunch] = useState(settings?.startOnLaunch ?? true)
+  const [transferPath, setTransferPath] = useState<Settings['transferPath']>(settings?.transferPath ?? 'auto')
+  const [layerEncoding, setLayerEncoding] = useState<Settings['layerEncoding']>(settings?.layerEncoding ?? 'auto')
+  const [manifestFormat, setManifestFormat] = useState<Settings['manifestFormat']>(settings?.manifestFormat ?? 'docker')
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
@@ -52,6 +55,9 @@ function SettingsForm({ onDone }: { onDone(): void }) {
       patch.dataDir = dataDir.trim()
     }
     if (startOnLaunch !== settings.startOnLaunch) patch.startOnLaunch = startOnLaunch
+    if (transferPath !== settings.transferPath) patch.transferPath = transferPath
+    if (layerEncoding !== settings.layerEncoding) patch.layerEncoding = layerEncoding
+    if (manifestFormat !== settings.manifestFormat) patch.manifestFormat = manifestFormat
     if (Object.keys(patch).length === 0) return onDone()
     setBusy(true)
     setError(null)
@@ -85,6 +91,16 @@ function SettingsForm({ onDone }: { onDone(): void }) {
         <input type="checkbox" checked={startOnLaunch} onChange={(e) => setStartOnLaunch(e.target.checked)} className="size-4 accent-[var(--accent)]" />
         Start the registry when Berth opens
       </label>
+      <fieldset className="space-y-2 border-t border-line pt-3">
+        <legend className="text-[12px] font-medium text-muted">Push and pull from the window</legend>
+        <Choice<Settings['transferPath']> label="Path" value={transferPath} onChange={setTransferPath} options={TRANSFER_PATHS} />
+        {transferPath !== 'engine' ? (
+          <div className="grid grid-cols-2 gap-3">
+            <Choice<Settings['layerEncoding']> label="Layers pushed by export" value={layerEncoding} onChange={setLayerEncoding} options={ENCODINGS} />
+            <Choice<Settings['manifestFormat']> label="Manifest pushed by export" value={manifestFormat} onChange={setManifestFormat} options={FORMATS} />
+          </div>
+        ) : null}
+      </fieldset>
       {error ? <InlineError title="Settings not saved" message={<Advice text={error} />} /> : null}
       <div className="flex justify-end gap-2 pt-2">
         <Button onClick={onDone}>Cancel</Button>
@@ -93,5 +109,38 @@ function SettingsForm({ onDone }: { onDone(): void }) {
         </Button>
       </div>
     </form>
+  )
+}
+
+const TRANSFER_PATHS: [Settings['transferPath'], string][] = [
+  ['auto', 'Automatic: the engine’s own push and pull when it reaches the registry, else export and load'],
+  ['engine', 'The engine’s push and pull (exactly docker push’s digests)'],
+  ['export', 'Export and load through the engine’s API (works when Docker runs in a VM)']
+]
+const ENCODINGS: [Settings['layerEncoding'], string][] = [
+  ['auto', 'Automatic: uncompressed on this machine, gzip when shared'],
+  ['uncompressed', 'Uncompressed (fastest, more bytes)'],
+  ['gzip', 'gzip (as docker push stores them)']
+]
+const FORMATS: [Settings['manifestFormat'], string][] = [
+  ['docker', 'Docker schema 2'],
+  ['oci', 'OCI image manifest']
+]
+
+function Choice<T extends string>({ label, value, onChange, options }: { label: string; value: T; onChange(v: T): void; options: [T, string][] }) {
+  const id = useId()
+  return (
+    <div className="flex flex-col gap-1">
+      <label htmlFor={id} className="text-[12px] font-medium text-muted">
+        {label}
+      </label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value as T)} className="h-8 min-w-0 rounded-md border border-line-strong bg-field px-1 text-[12px]">
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </div>
   )
 }

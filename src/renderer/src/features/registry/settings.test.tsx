@@ -4,7 +4,7 @@ import { useSettings } from '../../store/settings'
 import { fail, fakeBerth } from '../../test/fake-berth'
 import { SettingsDialog } from './SettingsDialog'
 
-const settings = { port: 5000, host: '127.0.0.1', dataDir: '/home/dev/registry', startOnLaunch: true, startAtLogin: false }
+const settings = { port: 5000, host: '127.0.0.1', dataDir: '/home/dev/registry', startOnLaunch: true, startAtLogin: false, transferPath: 'auto' as const, layerEncoding: 'auto' as const, manifestFormat: 'docker' as const }
 
 describe('registry settings', () => {
   it('saves only what changed and closes', async () => {
@@ -36,5 +36,23 @@ describe('registry settings', () => {
     await userEvent.type(screen.getByLabelText('Port'), '5050')
     await userEvent.click(screen.getByRole('button', { name: 'Save' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('5051 is free')
+  })
+
+  it('chooses how the window pushes and pulls, and how a push by export stores the image', async () => {
+    const berth = fakeBerth({ 'settings.update': (patch) => ({ ...settings, ...patch }) })
+    useSettings.setState({ settings })
+    render(<SettingsDialog open onOpenChange={() => {}} />)
+    await userEvent.selectOptions(screen.getByLabelText('Layers pushed by export'), 'gzip')
+    await userEvent.selectOptions(screen.getByLabelText('Manifest pushed by export'), 'oci')
+    await userEvent.selectOptions(screen.getByLabelText('Path'), 'export')
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }))
+    await waitFor(() => expect(berth.inputs('settings.update')).toEqual([{ transferPath: 'export', layerEncoding: 'gzip', manifestFormat: 'oci' }]))
+  })
+
+  it('hides the export choices when the engine’s own push and pull are chosen', async () => {
+    useSettings.setState({ settings: { ...settings, transferPath: 'engine' } })
+    render(<SettingsDialog open onOpenChange={() => {}} />)
+    expect(screen.getByLabelText('Path')).toHaveValue('engine')
+    expect(screen.queryByLabelText('Layers pushed by export')).toBeNull()
   })
 })

@@ -15,7 +15,7 @@ describe('the data folder', () => {
       'storage.inspectFolder': ({ dataDir }) => ({ dataDir, isRegistry: true, repositories: 5, bytes: 1_200_000_000 }),
       'storage.open': ({ dataDir }) => ({ dataDir, isRegistry: true, repositories: 5, bytes: 1_200_000_000 }),
       'registry.status': () => registryStatus(),
-      'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/srv/registry', startOnLaunch: true, startAtLogin: false }),
+      'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/srv/registry', startOnLaunch: true, startAtLogin: false, transferPath: 'auto' as const, layerEncoding: 'auto' as const, manifestFormat: 'docker' as const }),
       'catalog.repositories': () => ({ total: 0, items: [] })
     })
     wrap(<StorageView />)
@@ -94,7 +94,7 @@ describe('the data folder', () => {
 
   it('moves it with progress, and says the old folder is kept', async () => {
     const done = deferred<{ from: string; to: string; bytes: number; files: number }>()
-    const berth = fakeBerth({ 'storage.usage': () => storageUsage(), 'storage.move': () => done.promise, 'registry.status': () => registryStatus(), 'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/mnt/big/berth', startOnLaunch: true, startAtLogin: false }), 'catalog.repositories': () => ({ total: 0, items: [] }) })
+    const berth = fakeBerth({ 'storage.usage': () => storageUsage(), 'storage.move': () => done.promise, 'registry.status': () => registryStatus(), 'settings.get': () => ({ port: 5000, host: '127.0.0.1', dataDir: '/mnt/big/berth', startOnLaunch: true, startAtLogin: false, transferPath: 'auto' as const, layerEncoding: 'auto' as const, manifestFormat: 'docker' as const }), 'catalog.repositories': () => ({ total: 0, items: [] }) })
     wrap(<StorageView />)
     await userEvent.click(await screen.findByRole('button', { name: 'Move…' }))
     const dialog = screen.getByRole('dialog', { name: 'Move the data folder' })

@@ -25,6 +25,17 @@ const PHASE_TEXT: Record<Transfer['layers'][number]['phase'], string> = {
 
 const STATE_TEXT: Record<Transfer['state'], string> = { running: 'Running', done: 'Done', error: 'Failed', cancelled: 'Cancelled' }
 
+/** Which way it went: the engine's own push/pull, or Berth reading/writing the image through the engine's API. */
+export function pathText(t: Pick<Transfer, 'kind' | 'path' | 'encoding'>): { label: string; title: string } {
+  if (t.path === 'engine')
+    return t.kind === 'push'
+      ? { label: 'docker push', title: 'The engine pushed it itself (it reaches the registry); layers gzip-compressed' }
+      : { label: 'docker pull', title: 'The engine pulled it itself (it reaches the registry)' }
+  return t.kind === 'push'
+    ? { label: `by export, ${t.encoding ?? 'gzip'}`, title: `Berth read the image from the engine (docker save) and stored it, layers ${t.encoding ?? 'gzip'}: the engine cannot reach the registry, or the settings say so` }
+    : { label: 'by load', title: 'Berth fed the image to the engine (docker load): the engine cannot reach the registry, or the settings say so' }
+}
+
 /** Pushes and pulls, newest first: overall percent, and per-layer bars while they run. */
 export function Transfers() {
   const byId = useTransfers((s) => s.byId)
@@ -82,6 +93,9 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
           <div className="truncate text-[11px] text-subtle" title={t.target}>
             {t.kind === 'push' ? `→ ${t.target}` : '→ Docker'}
           </div>
+          <div aria-label={`Path: ${pathText(t).label}`} title={pathText(t).title} className="truncate text-[11px] text-subtle">
+            {pathText(t).label}
+          </div>
         </div>
         <Badge tone={t.state === 'done' ? 'success' : t.state === 'error' ? 'danger' : t.state === 'running' ? 'accent' : 'neutral'}>
           {t.state === 'done' ? <CircleCheck className="size-3" aria-hidden /> : t.state === 'error' ? <CircleAlert className="size-3" aria-hidden /> : null}
@@ -109,6 +123,7 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
             {formatBytes(t.overall.current)} of {formatBytes(t.overall.total)}
           </span>
         ) : null}
+
         {t.layers.length > 0 ? (
           <button
             type="button"

@@ -15,6 +15,21 @@ const wrap = () =>
   )
 
 describe('transfers', () => {
+  it('says which path each transfer took: the engine’s own, or export / load through its API', () => {
+    const berth = fakeBerth({ 'transfers.list': () => [] })
+    const unbind = bindStores()
+    wrap()
+    act(() => {
+      berth.emit('transfer.progress', transfer())
+      berth.emit('transfer.progress', transfer({ id: 't2', source: 'web:2', path: 'export', encoding: 'uncompressed' }))
+      berth.emit('transfer.progress', transfer({ id: 't3', kind: 'pull', source: 'localhost:5000/team/app:1.0', path: 'export', encoding: null }))
+    })
+    expect(within(screen.getByRole('listitem', { name: 'Push app:1.0' })).getByLabelText('Path: docker push')).toBeInTheDocument()
+    expect(within(screen.getByRole('listitem', { name: 'Push web:2' })).getByLabelText('Path: by export, uncompressed')).toHaveAttribute('title', expect.stringMatching(/docker save/))
+    expect(within(screen.getByRole('listitem', { name: 'Pull localhost:5000/team/app:1.0' })).getByLabelText('Path: by load')).toBeInTheDocument()
+    unbind()
+  })
+
   it('says where progress will show when there is none', () => {
     wrap()
     expect(screen.getByText('Pushes and pulls show their progress here.')).toBeInTheDocument()

@@ -1,17 +1,26 @@
 import { Layers } from 'lucide-react'
+import { layerCompression } from '@shared/layer-media'
 import type { ManifestDetail } from '@shared/model/catalog'
 import { CopyButton } from '../../../components/CopyButton'
 import { EmptyState } from '../../../components/Panel'
 import { formatBytes, mediaTypeLabel, shortDigest } from '../../../lib/format'
 
-/** An image's layers, each with its share of the image. */
+/** How a layer is kept, for people: a push by export may store layers uncompressed. */
+const STORED = { gzip: 'gzip', zstd: 'zstd', uncompressed: 'uncompressed', other: '—' } as const
+
+function storedAs(layers: ManifestDetail['layers']): string {
+  const kinds = new Set(layers.map((l) => (layerCompression(l.mediaType) === 'uncompressed' ? 'uncompressed' : 'compressed')))
+  return kinds.size === 1 ? [...kinds][0] : 'stored'
+}
+
+/** An image's layers, each with how it is stored and its share of the image. */
 export function LayersTab({ data }: { data: ManifestDetail }) {
   const total = data.layers.reduce((n, l) => n + l.size, 0)
   if (data.layers.length === 0) return <EmptyState icon={<Layers className="size-6" />} title="No layers" />
   return (
     <div className="px-3 py-2">
       <p className="mb-2 text-[12px] text-muted">
-        {data.layers.length} {data.layers.length === 1 ? 'layer' : 'layers'}, {formatBytes(total)} compressed
+        {data.layers.length} {data.layers.length === 1 ? 'layer' : 'layers'}, {formatBytes(total)} {storedAs(data.layers)}
         {data.config ? ` · config ${formatBytes(data.config.size)} (${mediaTypeLabel(data.config.mediaType)})` : ''}
       </p>
       <table className="w-full table-fixed border-collapse text-[12px]" aria-label="Layers">
@@ -19,9 +28,10 @@ export function LayersTab({ data }: { data: ManifestDetail }) {
           <tr className="text-left text-[11px] tracking-wide text-subtle uppercase">
             <th className="w-8 py-1 font-semibold">#</th>
             <th className="py-1 font-semibold">Media type</th>
+            <th className="w-[92px] py-1 font-semibold">Stored</th>
             <th className="w-[168px] py-1 font-semibold">Digest</th>
             <th className="w-[72px] py-1 text-right font-semibold">Size</th>
-            <th className="w-[30%] py-1 pl-3 font-semibold">Share</th>
+            <th className="w-[22%] py-1 pl-3 font-semibold">Share</th>
           </tr>
         </thead>
         <tbody>
@@ -33,6 +43,7 @@ export function LayersTab({ data }: { data: ManifestDetail }) {
                 <td className="truncate py-1.5" title={l.mediaType}>
                   {mediaTypeLabel(l.mediaType)}
                 </td>
+                <td className="py-1.5 text-muted">{STORED[layerCompression(l.mediaType) ?? 'other']}</td>
                 <td className="py-1.5">
                   <span className="inline-flex items-center gap-0.5">
                     <code className="text-muted" title={l.digest}>
