@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import type { Dirent } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
@@ -70,6 +71,16 @@ export async function syncFile(path: string): Promise<void> {
 export async function listDir(dir: string): Promise<string[]> {
   try {
     return await readdir(dir)
+  } catch (err) {
+    if (isNotFound(err)) return []
+    throw err
+  }
+}
+
+/** A folder's entries with their types (one readdir, no stat each); a folder that is not there has none. */
+export async function listEntries(dir: string): Promise<Dirent[]> {
+  try {
+    return await readdir(dir, { withFileTypes: true })
   } catch (err) {
     if (isNotFound(err)) return []
     throw err

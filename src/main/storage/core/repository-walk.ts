@@ -1,7 +1,6 @@
-import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { isValidName } from '@shared/reference'
-import { isNotFound } from './files'
+import { listEntries } from './files'
 import { REPOSITORY_MARKERS, UPLOADS_FOLDER } from './paths'
 
 /**
@@ -12,13 +11,7 @@ import { REPOSITORY_MARKERS, UPLOADS_FOLDER } from './paths'
 export async function findRepositories(root: string, markers: readonly string[] = REPOSITORY_MARKERS): Promise<string[]> {
   const found: string[] = []
   async function visit(dir: string, prefix: string): Promise<void> {
-    let entries
-    try {
-      entries = await readdir(dir, { withFileTypes: true })
-    } catch (err) {
-      if (isNotFound(err)) return
-      throw err
-    }
+    const entries = await listEntries(dir)
     if (prefix && isValidName(prefix) && entries.some((e) => e.isDirectory() && markers.includes(e.name)))
       found.push(prefix)
     await Promise.all(

@@ -5,7 +5,7 @@ import { dirname, join, relative, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { DataFolder } from '@shared/model/storage'
 import { BerthError } from '@shared/errors'
-import { isNotFound, statOrNull } from '../core/files'
+import { listEntries, statOrNull } from '../core/files'
 import { blobDigestOfRelative, dataDirOf, layoutOf, paths } from '../core/paths'
 import { findRepositories } from '../core/repository-walk'
 import { folderBytes, type ProgressFn } from './scan'
@@ -107,13 +107,7 @@ export async function copyDataFolder(from: string, to: string, onProgress?: Prog
 
 async function copyTree(src: string, dst: string, copyFile: (src: string, dst: string, size: number) => Promise<void>): Promise<void> {
   await mkdir(dst, { recursive: true })
-  let entries
-  try {
-    entries = await readdir(src, { withFileTypes: true })
-  } catch (err) {
-    if (isNotFound(err)) return
-    throw err
-  }
+  const entries = await listEntries(src)
   for (const e of entries) {
     const s = join(src, e.name)
     const d = join(dst, e.name)

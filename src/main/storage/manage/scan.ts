@@ -1,7 +1,7 @@
-import { readdir, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
-import { isNotFound, listDir, mapLimit } from '../core/files'
+import { listDir, listEntries, mapLimit } from '../core/files'
 import { paths } from '../core/paths'
 import type { TagInfo } from '../core/repositories'
 import { findRepositories } from '../core/repository-walk'
@@ -109,13 +109,7 @@ export async function folderBytes(dir: string): Promise<{ bytes: number; files: 
   let bytes = 0
   let files = 0
   async function visit(d: string): Promise<void> {
-    let entries
-    try {
-      entries = await readdir(d, { withFileTypes: true })
-    } catch (err) {
-      if (isNotFound(err)) return
-      throw err
-    }
+    const entries = await listEntries(d)
     await Promise.all(
       entries.map(async (e) => {
         const p = join(d, e.name)
