@@ -27,6 +27,12 @@ describeWith({ docker: true }, 'the service: cancelled pushes, CLI pushes, the r
     pullHost = (await s.call('registry.status')).pullHost
     image = await buildImage(`berth-it-svc/app:${RUN}`, { layers: 3, layerBytes: 1024 * 1024, message })
     localRefs.push(image)
+    // The lifecycle tests browse svc/app:1 while the registry is stopped.
+    const { transferId, reference } = await s.call('docker.push', { image, repository: 'svc/app', tag: '1' })
+    localRefs.push(reference)
+    // (expect.poll belongs to tests, not hooks: wait by hand.)
+    for (let i = 0; i < 600 && s.progress(transferId).at(-1)?.state === 'running'; i++) await new Promise((r) => setTimeout(r, 100))
+    if (s.progress(transferId).at(-1)?.state !== 'done') throw new Error(`the setup push ended ${s.progress(transferId).at(-1)?.state}`)
   })
 
   afterAll(async () => {

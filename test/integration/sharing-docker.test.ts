@@ -89,7 +89,7 @@ describeWith({ docker: true, commands: ['ip', 'docker'] }, 'sharing with this ma
 
   it('lets the window push and pull through this engine with Berth\'s own credential, and the doctor contract agrees', async () => {
     const api = async (method: string, body?: unknown) => {
-      const res = await fetch(`${serve.app!.url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.app!.token}` }, body: body === undefined ? undefined : JSON.stringify(body) })
+      const res = await fetch(`${serve.app!.url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.app!.token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
       return (await res.json()) as { ok: boolean; result: Record<string, unknown>; error?: { message: string } }
     }
     const doctor = await api('docker.doctor', { registry })

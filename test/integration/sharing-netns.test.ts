@@ -120,7 +120,7 @@ describeWith({ docker: true, commands: ['ip', 'skopeo', 'curl', 'docker-registry
     expect(lines).toContainEqual(expect.objectContaining({ account: READER.name, client: NS_IP, method: 'PUT', route: 'manifest', reference: '2', status: 403 }))
     const text = JSON.stringify(lines)
     for (const p of [PUSHER.password, READER.password]) expect(text).not.toContain(p)
-    const res = await fetch(`${serve.app!.url}/api/activity.list`, { method: 'POST', headers: { Authorization: `Bearer ${serve.app!.token}` }, body: JSON.stringify({ account: PUSHER.name, repository: 'team/app' }) })
+    const res = await fetch(`${serve.app!.url}/api/activity.list`, { method: 'POST', headers: { Authorization: `Bearer ${serve.app!.token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ account: PUSHER.name, repository: 'team/app' }) })
     const { result } = (await res.json()) as { result: { account: string; repository: string; status: number }[] }
     expect(result.length).toBeGreaterThan(0)
     expect(result.every((e) => e.account === PUSHER.name && e.repository === 'team/app')).toBe(true)
@@ -153,7 +153,7 @@ describeWith({ docker: true, commands: ['ip', 'skopeo', 'curl', 'docker-registry
 
   it('manages accounts through the contract without ever answering a password', async () => {
     const call = async (method: string, body?: unknown) =>
-      (await fetch(`${serve.app!.url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.app!.token}` }, body: body ? JSON.stringify(body) : undefined })).json() as Promise<{ ok: boolean; result?: unknown; error?: { code: string } }>
+      (await fetch(`${serve.app!.url}/api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${serve.app!.token}`, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined })).json() as Promise<{ ok: boolean; result?: unknown; error?: { code: string } }>
     const added = await call('users.add', { name: 'ci', role: 'push', password: 'ci password 12' })
     expect(added).toEqual({ ok: true, result: { name: 'ci', role: 'push', roleAssigned: true, usable: true } })
     expect(JSON.stringify(await call('users.list'))).not.toContain('ci password 12')

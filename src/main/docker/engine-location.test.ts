@@ -54,6 +54,7 @@ describe('what the probe pull tells', () => {
     ['manifest for localhost:5000/berth-probe/reachability:absent-1 not found: manifest unknown: manifest unknown', 'answered', true],
     ['pull access denied for localhost:5000/berth-probe/reachability, repository does not exist or may require \'docker login\'', 'answered', true],
     ['Head "https://reg.lan:5000/v2/x/manifests/y": unauthorized: authentication required', 'answered', true],
+    ['Error response from daemon: Get "https://10.0.0.2:5000/v2/x/manifests/y": no basic auth credentials', 'answered', true],
     ['Get "http://localhost:5000/v2/": dial tcp 127.0.0.1:5000: connect: connection refused', 'refused', false],
     ['Get "http://localhost:5000/v2/": dial tcp [::1]:5000: connect: cannot assign requested address; connection refused', 'refused', false],
     ['Get "https://laptop.local:5000/v2/": dial tcp: lookup laptop.local on 192.168.65.7:53: no such host', 'no-such-host', false],

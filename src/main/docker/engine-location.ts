@@ -122,7 +122,7 @@ export function classifyEngine(facts: EngineFacts): Pick<EngineLocation, 'where'
 /** The engine's sentence about a pull from the probe address → what it says about reachability (pure). */
 export function classifyProbeAnswer(message: string): Pick<ProbeResult, 'outcome' | 'reached'> {
   // The registry itself answered: the tag or repository is not there, or it wants credentials.
-  if (/manifest unknown|name unknown|manifest for \S+ not found|does not exist|unauthorized|authentication required|denied/i.test(message))
+  if (/manifest unknown|name unknown|manifest for \S+ not found|does not exist|unauthorized|authentication required|no basic auth credentials|denied/i.test(message))
     return { outcome: 'answered', reached: true }
   if (/server gave HTTP response to HTTPS client|x509|certificate|tls:/i.test(message)) return { outcome: 'insecure', reached: false }
   if (/connection refused/i.test(message)) return { outcome: 'refused', reached: false }
