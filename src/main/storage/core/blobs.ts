@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, unlink } from 'node:fs/promises'
+import { readFile, rename, rm, unlink } from 'node:fs/promises'
 import type { Digest, DigestAlgorithm } from '@shared/reference'
 import type { Readable } from 'node:stream'
 import { paths, type Layout } from './paths'
-import { isNotFound, statOrNull, writeFileAtomic } from './files'
+import { isNotFound, mkdirWithin, statOrNull, writeFileAtomic } from './files'
 import { BlobGuard } from './guard'
 
 /** The global content-addressable store: `blobs/<alg>/<hh>/<hex>/data`. Knows nothing of repositories. */
@@ -47,7 +47,7 @@ export class BlobStore {
         await unlink(file).catch(() => {})
         return
       }
-      await mkdir(paths.blobDir(this.layout, digest), { recursive: true })
+      await mkdirWithin(this.layout.v2, paths.blobDir(this.layout, digest))
       await rename(file, this.dataPath(digest))
     })
   }
@@ -57,7 +57,7 @@ export class BlobStore {
     return this.guard.withLock(digest.value, async () => {
       this.guard.touch(digest.value)
       if ((await this.size(digest)) === bytes.length) return
-      await writeFileAtomic(this.dataPath(digest), bytes)
+      await writeFileAtomic(this.dataPath(digest), bytes, { within: this.layout.v2 })
     })
   }
 
