@@ -123,12 +123,17 @@ export async function answerFailure(ctx: FailureContext, req: IncomingMessage, r
     serveErrors(res, [error], req.method === 'HEAD')
     discardRest(req)
   } catch (again) {
-    try {
-      log.error({ err: again, first: (err as Error | null)?.message, method: req.method, url: where(req) }, 'answering a failed request failed too')
-    } catch {
-      // The logger itself failed: nothing more to say.
-    }
-    res.destroy()
-    req.socket?.destroy()
+    cutOff(log, req, res, err, again)
   }
+}
+
+/** An error while answering an error: logged with both and the request's context, the connection cut. Never throws. */
+export function cutOff(log: Logger, req: IncomingMessage, res: ServerResponse, first: unknown, again: unknown): void {
+  try {
+    log.error({ err: again, first: (first as Error | null)?.message, method: req.method, url: where(req) }, 'answering a failed request failed too')
+  } catch {
+    // The logger itself failed: nothing more to say.
+  }
+  res.destroy()
+  req.socket?.destroy()
 }
