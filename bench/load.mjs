@@ -5,6 +5,7 @@
 // is what a `docker login` or a ping sees while the registry is busy. The server's peak RSS of each
 // part is its own (VmHWM is reset between them, see servers.mjs resetPeak).
 // Called by bench/run.mjs; alone: `node bench/load.mjs` (Berth then Distribution, one round).
+import { spawn } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:http'
@@ -75,23 +76,39 @@ async function pushBlob(url, name, base, i, mib, agent) {
   return digest
 }
 
-/** GET /v2/ one after another on one kept-alive connection until stopped; latencies in ms. */
+/**
+ * GET /v2/ one after another on one kept-alive connection until stopped; latencies in ms. In a process
+ * of its own: the bench's event loop is busy hashing fifty pulls, which would be timed too otherwise.
+ */
+const PINGER = `
+const http = require('node:http')
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 })
+const times = []
+let running = true
+process.stdin.on('data', () => (running = false))
+const once = () => new Promise((resolve, reject) => {
+  const t = performance.now()
+  http.get(process.argv[1] + '/v2/', { agent }, (res) => {
+    res.resume()
+    res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t) : reject(new Error('GET /v2/ answered ' + res.statusCode))))
+  }).on('error', reject)
+})
+;(async () => {
+  while (running) times.push(await once())
+  process.stdout.write(JSON.stringify(times))
+  process.exit(0)
+})().catch((err) => { process.stderr.write(String(err)); process.exit(1) })
+`
+
 function pinger(url) {
-  const agent = new Agent({ keepAlive: true, maxSockets: 1 })
-  const times = []
-  let running = true
-  const loop = (async () => {
-    while (running) {
-      const t = performance.now()
-      const res = await exchange(`${url}/v2/`, { agent })
-      if (res.status !== 200) throw new Error(`GET /v2/ under load: ${res.status}`)
-      times.push(performance.now() - t)
-    }
-  })()
+  const child = spawn(process.execPath, ['-e', PINGER, url], { stdio: ['pipe', 'pipe', 'inherit'] })
+  let out = ''
+  child.stdout.on('data', (d) => (out += d))
+  const exited = new Promise((resolve) => child.on('exit', resolve))
   return async () => {
-    running = false
-    await loop
-    agent.destroy()
+    child.stdin.end('stop\n')
+    if ((await exited) !== 0) throw new Error('the GET /v2/ pinger failed')
+    const times = JSON.parse(out)
     return { p50: quantile(times, 0.5), p99: quantile(times, 0.99), count: times.length }
   }
 }
