@@ -121,10 +121,13 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
   )
   // Bytes in and out, counted per socket when each response ends (no per-chunk work on the hot path).
   const counted = new WeakMap<object, { read: number; written: number }>()
+  // Not HTTP that node:http can parse (an unknown method, a broken header): still the spec's JSON error.
+  const notHttp = JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'the request is not valid HTTP/1.1', detail: null }] })
   server.on('clientError', (err, socket) => {
     try {
       log.debug({ err: err.message }, 'bad request from client')
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      if (socket.writable)
+        socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(notHttp)}\r\n\r\n${notHttp}`)
       else socket.destroy()
     } catch {
       socket.destroy()
