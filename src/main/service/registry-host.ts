@@ -289,6 +289,12 @@ export class RegistryHost {
       if (level === 'full') this.log.warn({ freeBytes, volume }, 'the data folder\'s disk is full: pushes are refused (507)')
       this.bus.emit('registry.status', this.status())
     }
+    const unwatchRoot = this.unwatchFolder
+    const unwatchDisk = storage.disk.onRefused(() => void look())
+    this.unwatchFolder = () => {
+      unwatchRoot()
+      unwatchDisk()
+    }
     clearInterval(this.diskTimer)
     this.disk = null
     await look()

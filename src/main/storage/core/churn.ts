@@ -2,13 +2,13 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 
 /*
- * Blobs stream through Node in buffers made at disk speed: every chunk of a request body is a fresh
- * 64 KiB buffer, every read of a blob another. They die at once, but V8 collects its young
- * generation only when the young heap fills, and a buffer's bytes live outside that heap: about
- * 32 MB of dead buffers pile up between two collections, per burst, whatever the young heap's size
+ * Request bodies stream through Node in buffers made at network speed: node:http copies every chunk
+ * of a body into a fresh ~64 KiB buffer. They die at once (see body-writer.ts), but V8 collects its
+ * young generation only when the young heap fills, and a buffer's bytes live outside that heap:
+ * about 32 MB of dead buffers pile up between two collections, whatever the young heap's size
  * (measured: a 1 GiB upload into a bare node:http server peaks at 32 MB of array buffers with 33
- * scavenges; with a young collection every 4 MiB streamed it peaks at 5 MB, at the same speed).
- * So storage reports the bytes it streams, and every CHURN_BYTES of them a young-generation
+ * scavenges; with a young collection every 4 MiB received it peaks at 5 MB, at the same speed).
+ * So the body writer reports the bytes it takes, and every CHURN_BYTES of them a young-generation
  * collection is asked for: a scavenge of a young heap that holds almost nothing alive, a fraction of
  * a millisecond. Where V8 will not expose its collector, this does nothing.
  */
@@ -33,7 +33,7 @@ function young(): Collector | null {
   return collector
 }
 
-/** `bytes` more were streamed to or from disk. */
+/** `bytes` more of a body were received. */
 export function churned(bytes: number): void {
   streamed += bytes
   if (streamed < CHURN_BYTES) return

@@ -92,6 +92,7 @@ const REFUSAL_MEMORY_MS = 60_000
 export class DiskSpace {
   private refusedAt = -Infinity
   private volume: string | null = null
+  private readonly listeners = new Set<() => void>()
 
   constructor(
     private readonly dir: string,
@@ -108,6 +109,15 @@ export class DiskSpace {
   /** A write was just refused for lack of space (before it began, or by ENOSPC/EDQUOT). */
   refused(): void {
     this.refusedAt = this.now()
+    for (const listener of this.listeners) listener()
+  }
+
+  /** Hears each refusal (the window shows "disk full" at once); returns the unsubscribe. */
+  onRefused(listener: () => void): () => void {
+    this.listeners.add(listener)
+    return () => {
+      this.listeners.delete(listener)
+    }
   }
 
   async state(): Promise<DiskState> {
