@@ -24,10 +24,11 @@ export async function writeTar(file: string, entries: { name: string; data: Buff
 
 /**
  * A one-image OCI layout as tar entries: a config, one layer and a manifest, named `tag`. With
- * `corruptLayer` the layer entry's bytes differ from what its name (the digest) says.
+ * `corruptLayer` the layer entry's bytes differ from what its name (the digest) says; `layer` gives
+ * the layer's bytes (a big one, to fill a disk).
  */
-export function tinyOciLayout(tag: string, options: { corruptLayer?: boolean } = {}): { name: string; data: Buffer | string }[] {
-  const layer = Buffer.from('not really a tar, but the digest is what is checked')
+export function tinyOciLayout(tag: string, options: { corruptLayer?: boolean; layer?: Buffer } = {}): { name: string; data: Buffer | string }[] {
+  const layer = options.layer ?? Buffer.from('not really a tar, but the digest is what is checked')
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }))
   const manifest = Buffer.from(
     JSON.stringify({

@@ -231,3 +231,30 @@ export async function fsck(dataDir: string, options: FsckOptions = {}): Promise<
   }
   return problems
 }
+
+/**
+ * Files under the registry tree that no part of it explains: anything but a blob's `data`, a `link`,
+ * or an upload session's `data` and `startedat` (temporary files of atomic writes included). An
+ * empty list means nothing was left behind.
+ */
+export async function strayFiles(dataDir: string): Promise<string[]> {
+  const v2 = join(dataDir, 'docker', 'registry', 'v2')
+  const out: string[] = []
+  async function walk(dir: string, rel: string[]): Promise<void> {
+    for (const e of await ls(dir)) {
+      const parts = [...rel, e.name]
+      if (e.dir) {
+        await walk(join(dir, e.name), parts)
+        continue
+      }
+      const inUpload = parts.length >= 3 && parts[parts.length - 3] === '_uploads'
+      const ok =
+        (parts[0] === 'blobs' && parts.length === 5 && e.name === 'data') ||
+        (parts[0] === 'repositories' && e.name === 'link') ||
+        (parts[0] === 'repositories' && inUpload && (e.name === 'data' || e.name === 'startedat'))
+      if (!ok) out.push(parts.join('/'))
+    }
+  }
+  await walk(v2, [])
+  return out
+}

@@ -1,5 +1,6 @@
 import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import { mkdirWithin } from '../storage/core/files'
 
 /*
  * An append-only log file that rotates by size: `access.log` → `access.log.1` → … → `.<keep>`,
@@ -10,6 +11,11 @@ import { join } from 'node:path'
 export interface RotatingFileOptions {
   maxBytes?: number
   keep?: number
+  /**
+   * The log's folder is created only inside this one (the data folder): a log line must never bring
+   * back, empty, a data folder that was moved away while serving.
+   */
+  within?: () => string
 }
 
 export class RotatingFile {
@@ -20,6 +26,7 @@ export class RotatingFile {
   private writing: Promise<void> | null = null
   private readonly maxBytes: number
   private readonly keep: number
+  private readonly within?: () => string
 
   constructor(
     /** The folder, asked again before each write (the data folder can move). */
@@ -29,6 +36,7 @@ export class RotatingFile {
   ) {
     this.maxBytes = options.maxBytes ?? 10 * 1024 * 1024
     this.keep = options.keep ?? 5
+    this.within = options.within
   }
 
   append(line: string): void {
@@ -70,7 +78,8 @@ export class RotatingFile {
     const bytes = Buffer.byteLength(chunk)
     if (this.handle && this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate(dir)
     if (!this.handle) {
-      await mkdir(dir, { recursive: true })
+      if (this.within) await mkdirWithin(this.within(), dir)
+      else await mkdir(dir, { recursive: true })
       const path = join(dir, this.name)
       this.size = (await stat(path).catch(() => null))?.size ?? 0
       if (this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate(dir)

@@ -27,6 +27,12 @@ export const ERROR_CODES = {
   PAGINATION_NUMBER_INVALID: { status: 400, message: 'invalid number of results requested', wire: 'UNSUPPORTED' },
   RANGE_INVALID: { status: 416, message: 'invalid content range', wire: 'BLOB_UPLOAD_INVALID' },
   MANIFEST_TOO_BIG: { status: 413, message: 'manifest is larger than the registry accepts', wire: 'MANIFEST_INVALID' },
+  TOO_MANY_TAGS: { status: 414, message: 'too many tags in one push', wire: 'UNSUPPORTED' },
+  // Server-side conditions: the spec's table has no code for them (it governs 4xx bodies), so they go
+  // out as Distribution's catch-all UNKNOWN with the status that tells clients what to do: 503 is
+  // "try again later" (Distribution itself says UNAVAILABLE, a code outside the spec), 507 is a full disk.
+  UNAVAILABLE: { status: 503, message: 'service unavailable', wire: 'UNKNOWN' },
+  INSUFFICIENT_STORAGE: { status: 507, message: 'insufficient storage', wire: 'UNKNOWN' },
   UNKNOWN: { status: 500, message: 'unknown error' }
 } as const satisfies Record<string, { status: number; message: string; wire?: string }>
 

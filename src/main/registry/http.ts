@@ -73,14 +73,16 @@ export class BodyTooLargeError extends Error {}
 
 /**
  * Reads a whole body into memory, never more than `limit` bytes: a declared larger length is refused
- * before anything is read, and a chunked body that grows past it is cut off.
+ * before anything is read, and a chunked body that grows past it is no longer read. The request is
+ * never destroyed here (that would destroy its socket, and the refusal could not be answered): the
+ * failure path reads and drops the rest.
  */
 export async function readBounded(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = contentLength(req)
   if (declared !== null && declared > limit) throw new BodyTooLargeError()
   const chunks: Buffer[] = []
   let total = 0
-  for await (const chunk of req as AsyncIterable<Buffer>) {
+  for await (const chunk of req.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
     total += chunk.length
     if (total > limit) throw new BodyTooLargeError()
     chunks.push(chunk)

@@ -3,8 +3,9 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net'
 import pino, { type Logger } from 'pino'
 import type { RegistryActivity as RegistryActivityEvent } from '@shared/model/registry'
-import type { Storage } from '../storage'
-import { RegistryError, serveErrors } from './errcode'
+import { StorageUnavailableError, type Storage } from '../storage'
+import { RegistryError } from './errcode'
+import { answerFailure, unavailable } from './failure'
 import { validName, type RequestContext } from './context'
 import { allowedMethods, ROUTES } from './routes'
 import { createRequestGuard } from './request-guard'
@@ -45,20 +46,7 @@ export interface RegistryServer {
 
 const MAX_PATH = 4096
 const HOUR = 3_600_000
-
-function isClientGone(req: IncomingMessage, res: ServerResponse, err: unknown): boolean {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code
-  // A fully read request is destroyed too (autoDestroy), so only an incomplete one means "hung up".
-  return (
-    res.destroyed ||
-    req.socket.destroyed ||
-    (req.destroyed && !req.complete) ||
-    code === 'ECONNRESET' ||
-    code === 'EPIPE' ||
-    code === 'ERR_STREAM_PREMATURE_CLOSE' ||
-    code === 'ECONNABORTED'
-  )
-}
+const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE'])
 
 /** node:https's createServer with the certificate bound, called like node:http's. */
 function httpsWith(tls: { cert: string; key: string }) {
@@ -76,12 +64,16 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
 
   async function dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (guard(req, res)) return
+    // A folder that is gone is never served as an empty registry: writes look again first, reads
+    // trust the last look (every 2 s, see RootWatch) so a busy disk never slows a ping.
+    const problem = WRITES.has(req.method ?? '') ? await storage.root.check() : storage.root.problem
+    if (problem) throw unavailable(new StorageUnavailableError(problem))
     const rawUrl = req.url ?? '/'
     const queryAt = rawUrl.indexOf('?')
     const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt)
-    // Names, tags, digests and upload ids never need escaping: an encoded byte is a trick, not a name.
-    if (path.length > MAX_PATH || path.includes('%') || path.includes('\\'))
-      throw new RegistryError('NAME_INVALID', { path: path.slice(0, 200) }, 'the path holds encoded or over-long parts')
+    // Names, tags, digests and upload ids never need escaping: an encoded byte is a trick, and each part
+    // is refused by its own check (a name NAME_INVALID, a digest DIGEST_INVALID, an upload id unknown).
+    if (path.length > MAX_PATH) throw new RegistryError('NAME_INVALID', { path: path.slice(0, 200) }, 'the path is over-long')
     for (const route of ROUTES) {
       const m = route.pattern.exec(path)
       if (!m) continue
@@ -123,27 +115,23 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
     (req, res) => {
       activity.requests++
       res.setHeader('Docker-Distribution-Api-Version', 'registry/2.0')
-      dispatch(req, res).catch((err: unknown) => {
-        if (isClientGone(req, res, err)) {
-          log.info({ method: req.method, url: req.url, err: (err as Error)?.message }, 'client went away mid-request')
-          res.destroy()
-          return
-        }
-        if (err instanceof RegistryError) {
-          log.debug({ method: req.method, url: req.url, code: err.code }, err.message)
-          serveErrors(res, [err], req.method === 'HEAD')
-          return
-        }
-        log.error({ err, method: req.method, url: req.url }, 'request failed')
-        serveErrors(res, [new RegistryError('UNKNOWN', null, 'internal error: the registry could not complete the request')], req.method === 'HEAD')
-      })
+      // Every failure of a request ends here, and answerFailure never rejects: nothing reaches the process.
+      dispatch(req, res).catch((err: unknown) => answerFailure({ storage, log }, req, res, err))
     }
   )
   // Bytes in and out, counted per socket when each response ends (no per-chunk work on the hot path).
   const counted = new WeakMap<object, { read: number; written: number }>()
+  // Not HTTP that node:http can parse (an unknown method, a broken header): still the spec's JSON error.
+  const notHttp = JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'the request is not valid HTTP/1.1', detail: null }] })
   server.on('clientError', (err, socket) => {
-    log.debug({ err: err.message }, 'bad request from client')
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    try {
+      log.debug({ err: err.message }, 'bad request from client')
+      if (socket.writable)
+        socket.end(`HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(notHttp)}\r\n\r\n${notHttp}`)
+      else socket.destroy()
+    } catch {
+      socket.destroy()
+    }
   })
 
   async function purgeUploads(): Promise<number> {
@@ -196,12 +184,14 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
             }, purgeIntervalMs)
             purgeTimer.unref()
           }
+          storage.root.watch()
           resolve(server.address() as AddressInfo)
         })
       })
     },
     close(graceMs = 5000) {
       clearInterval(purgeTimer)
+      storage.root.stop()
       return new Promise<void>((resolve) => {
         if (!server.listening) return resolve()
         const cut = setTimeout(() => server.closeAllConnections(), graceMs)

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Logger } from 'pino'
+import { cutOff } from '../registry/failure'
 import type { Refusal } from './http-guard'
 
 /** A JSON answer; `Connection: close` when the request body was not read to its end. */
@@ -46,12 +47,6 @@ export function answerFailure(log: Logger, req: IncomingMessage, res: ServerResp
       { Connection: 'close' }
     )
   } catch (again) {
-    try {
-      log.error({ err: again, first: (err as Error | null)?.message, method: req.method, url: where(req) }, 'answering a failed request failed too')
-    } catch {
-      // The logger itself failed: nothing more to say.
-    }
-    res.destroy()
-    req.socket?.destroy()
+    cutOff(log, req, res, err, again)
   }
 }

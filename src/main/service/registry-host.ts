@@ -3,7 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { BerthError } from '@shared/errors'
-import type { RegistryStatus } from '@shared/model/registry'
+import type { DiskStatus, RegistryStatus } from '@shared/model/registry'
 import { createRegistryServer, type RegistryServer } from '../registry/server'
 import type { PullThrough } from '../registry/pull-through'
 import { openStorage, type Storage } from '../storage'
@@ -26,6 +26,8 @@ export interface RegistryHostOptions {
 
 /** How often a shared registry checks that its certificate still names its addresses and is not near expiry. */
 const RENEW_CHECK_MS = 60_000
+/** How often the data folder's disk is looked at while serving (statfs: cheap). */
+const DISK_CHECK_MS = 2000
 
 /** The address to put in image references: loopback binds are `localhost` (what Docker trusts over HTTP). */
 export function pullHost(host: string, port: number): string {
@@ -70,6 +72,9 @@ export class RegistryHost {
   private opening: Promise<Storage> | null = null
   private sharingSetup: SharingSetup | null = null
   private renewTimer: NodeJS.Timeout | undefined
+  private disk: DiskStatus | null = null
+  private diskTimer: NodeJS.Timeout | undefined
+  private unwatchFolder = () => {}
 
   constructor(
     private readonly settings: SettingsStore,
@@ -127,7 +132,8 @@ export class RegistryHost {
       startedAt: this.startedAt?.toISOString() ?? null,
       uptimeMs: this.startedAt ? Date.now() - this.startedAt.getTime() : null,
       error: this.error?.toData() ?? null,
-      ...(sharing ? { sharing } : {})
+      ...(sharing ? { sharing } : {}),
+      ...(this.server && this.disk ? { disk: this.disk } : {})
     }
   }
 
@@ -148,7 +154,8 @@ export class RegistryHost {
 
   start(): Promise<RegistryStatus> {
     return this.serial(async () => {
-      if (this.state === 'running') return this.status()
+      // Serving already (an 'error' while serving is a data folder gone, which comes back by itself).
+      if (this.server) return this.status()
       this.set('starting')
       const s = this.settings.get()
       try {
@@ -174,6 +181,7 @@ export class RegistryHost {
         this.server = server
         this.sharingSetup = sharing
         this.watchCertificate()
+        await this.watchFolder(storage)
         const shared = sharing.status()
         await markServing(storage.layout, {
           host: s.host,
@@ -211,6 +219,9 @@ export class RegistryHost {
       this.set('stopping')
       clearInterval(this.activityTimer)
       clearInterval(this.renewTimer)
+      clearInterval(this.diskTimer)
+      this.unwatchFolder()
+      this.disk = null
       await this.server.close(3000)
       this.server = null
       this.sharingSetup?.close()
@@ -248,6 +259,47 @@ export class RegistryHost {
         .catch((err) => this.log.warn({ err: (err as Error).message }, 'could not renew the server certificate'))
     }, RENEW_CHECK_MS)
     this.renewTimer.unref()
+  }
+
+  /**
+   * While serving: the data folder gone (moved, deleted, unmounted) is the 'error' state with what
+   * to do, and 'running' again once it is back (the registry answers 503 meanwhile, see RootWatch);
+   * the disk's level is part of the status, announced when it changes (full: pushes get 507).
+   */
+  private async watchFolder(storage: Storage): Promise<void> {
+    this.unwatchFolder()
+    this.unwatchFolder = storage.root.onChange((problem) => {
+      if (!this.server) return
+      if (problem) {
+        this.log.error({ dataDir: storage.layout.root, reason: problem.reason }, 'the data folder is gone: answering 503 until it is back')
+        this.set('error', new BerthError('FOLDER_GONE', problem.message, { dataDir: storage.layout.root, reason: problem.reason }))
+      } else {
+        this.log.info({ dataDir: storage.layout.root }, 'the data folder is back: serving it again')
+        this.set('running')
+      }
+    })
+    const look = async () => {
+      const state = await storage.disk.state().catch(() => null)
+      if (!state || !this.server) return
+      const { freeBytes, totalBytes, reserveBytes, level, volume } = state
+      const changed = this.disk?.level !== level
+      this.disk = { freeBytes, totalBytes, reserveBytes, level, volume }
+      // The first look is part of starting, which announces itself.
+      if (!changed || this.state === 'starting') return
+      if (level === 'full') this.log.warn({ freeBytes, volume }, 'the data folder\'s disk is full: pushes are refused (507)')
+      this.bus.emit('registry.status', this.status())
+    }
+    const unwatchRoot = this.unwatchFolder
+    const unwatchDisk = storage.disk.onRefused(() => void look())
+    this.unwatchFolder = () => {
+      unwatchRoot()
+      unwatchDisk()
+    }
+    clearInterval(this.diskTimer)
+    this.disk = null
+    await look()
+    this.diskTimer = setInterval(() => void look(), DISK_CHECK_MS)
+    this.diskTimer.unref()
   }
 
   private watchActivity(): void {

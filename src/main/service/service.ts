@@ -73,6 +73,7 @@ export function createService(options: ServiceOptions): Service {
   const late: { pullThroughFor?: (storage: Storage) => PullThrough | undefined } = {}
   const activity = new ActivityLog({
     dir: options.accessLogFile === false ? null : () => paths.logsDir(layoutOf(settings.get().dataDir)),
+    within: () => settings.get().dataDir,
     onEntry: (entry) => bus.emit('activity.entry', entry)
   })
   // Read at scrape time only, when the registry host exists.

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { resolve, sep } from 'node:path'
 import type { Api } from '@shared/contract'
 import { BerthError } from '@shared/errors'
@@ -7,6 +7,7 @@ import type { RegistryVolume, StorageProgress } from '@shared/model/storage'
 import type { DockerEngine } from '../docker/engine'
 import { findVolumeCandidates } from '../docker/volumes'
 import { paths } from '../storage'
+import { mkdirWithin } from '../storage/core/files'
 import { exportImages, importArchive } from '../storage/archive'
 import {
   applyRetention, checkAdoptable, collectGarbage, copyDataFolder, inspectFolder, normalizeDataDir, retentionCandidates, storageUsage, verifyStorage,
@@ -179,6 +180,7 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
  */
 export async function newInboxFile(registry: RegistryHost): Promise<string> {
   const layout = (await registry.storage()).layout
-  await mkdir(paths.uploadInbox(layout), { recursive: true })
+  // Inside the data folder only: never bring back, empty, a folder that was moved away.
+  await mkdirWithin(layout.root, paths.uploadInbox(layout))
   return paths.inboxFile(layout, randomBytes(8).toString('hex'))
 }

@@ -2,12 +2,14 @@ import { mkdir } from 'node:fs/promises'
 import { BlobStore } from './core/blobs'
 import { CatalogIndex } from './core/catalog'
 import { ChangeFeed } from './core/changes'
+import { DiskSpace } from './core/free-space'
 import type { Clock } from './core/guard'
 import { BlobGuard } from './core/guard'
 import { ManifestStore } from './core/manifests'
 import { layoutOf, type Layout } from './core/paths'
 import { RepositoryBlobs } from './core/repository-blobs'
 import { RepositoryStore } from './core/repositories'
+import { RootWatch } from './core/root-watch'
 import { UploadStore } from './core/uploads'
 import { Inspector } from './manage/inspect'
 import { SizeIndex } from './manage/size-index'
@@ -35,6 +37,10 @@ export interface Storage {
   sizes: SizeIndex
   /** One repository's view of the blobs: what it serves, and mounts from others. */
   repository(name: string): RepositoryBlobs
+  /** Whether the folder opened is still there (moved, deleted, unmounted?): see core/root-watch.ts. */
+  root: RootWatch
+  /** The folder's disk: room before a write, and whether it is full. */
+  disk: DiskSpace
 }
 
 export interface StorageOptions {
@@ -54,6 +60,12 @@ export async function openStorage(dataDir: string, options: StorageOptions = {})
   const repos = new RepositoryStore(layout, changes)
   const catalog = new CatalogIndex(layout, changes, options.catalogMaxAgeMs)
   const inspector = new Inspector(blobs)
+  const root = new RootWatch(layout)
+  await root.record()
+  // The folder back (or another tree in its place): every cache of it may be stale.
+  root.onChange((_problem, event) => {
+    if (event === 'back') changes.emit({ repository: '', action: 'open' })
+  })
   const storage: Storage = {
     layout,
     changes,
@@ -64,7 +76,9 @@ export async function openStorage(dataDir: string, options: StorageOptions = {})
     catalog,
     inspector,
     sizes: new SizeIndex(repos, catalog, inspector, changes),
-    repository: (name) => new RepositoryBlobs(name, blobs, repos)
+    repository: (name) => new RepositoryBlobs(name, blobs, repos),
+    root,
+    disk: new DiskSpace(dataDir)
   }
   return storage
 }
@@ -73,5 +87,8 @@ export type { StorageChange } from './core/changes'
 export type { Layout } from './core/paths'
 export { isHiddenRepository, paths } from './core/paths'
 export { UploadError } from './core/uploads'
+export { BodyInterruptedError } from './core/body-writer'
+export { StorageUnavailableError, type RootProblem } from './core/root-watch'
+export { isDiskFull, megabytes, type DiskState } from './core/free-space'
 export { DigestMismatchError, MissingReferencesError, digestOf } from './core/manifests'
 export { ManifestError, MediaType, parseManifest, type Descriptor } from './core/manifest-json'

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { rm } from 'node:fs/promises'
 import { writeFileAtomic } from '../storage/core/files'
 import { createExclusive, ensurePrivateDir, readOrNull } from './files'
-import { EC_ALGORITHM, type CryptoKey, fingerprint, generateKeys, importPrivateKey, privateKeyPem, randomSerial, x509 } from './x509'
+import { EC_ALGORITHM, type CryptoKey, fingerprint, generateKeys, importPrivateKey, loadX509, privateKeyPem, randomSerial, type X509Certificate } from './x509'
 
 /*
  * Berth's local certificate authority, one per user: `<tls>/ca.key` (0600) and `<tls>/ca.crt`. It
@@ -16,7 +16,7 @@ const CA_YEARS = 10
 const DAY = 86_400_000
 
 export interface LocalCa {
-  cert: x509.X509Certificate
+  cert: X509Certificate
   pem: string
   privateKey: CryptoKey
   fingerprint: string
@@ -25,6 +25,7 @@ export interface LocalCa {
 export const caPaths = (dir: string) => ({ key: join(dir, 'ca.key'), cert: join(dir, 'ca.crt') })
 
 async function makeCa(now: Date, host: string): Promise<{ keyPem: string; certPem: string }> {
+  const x509 = await loadX509()
   const keys = await generateKeys()
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
@@ -44,7 +45,7 @@ async function makeCa(now: Date, host: string): Promise<{ keyPem: string; certPe
 }
 
 async function parse(keyPem: string, certPem: string): Promise<LocalCa> {
-  const cert = new x509.X509Certificate(certPem)
+  const cert = new (await loadX509()).X509Certificate(certPem)
   return { cert, pem: cert.toString('pem') + '\n', privateKey: await importPrivateKey(keyPem), fingerprint: fingerprint(cert) }
 }
 

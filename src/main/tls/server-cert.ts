@@ -1,10 +1,11 @@
+import { X509Certificate as NodeCertificate } from 'node:crypto'
 import { join } from 'node:path'
 import type { CertificateInfo } from '@shared/model/sharing'
 import { writeFileAtomic } from '../storage/core/files'
 import type { LocalCa } from './ca'
 import { readOrNull } from './files'
 import type { ShareNames } from './names'
-import { EC_ALGORITHM, fingerprint, generateKeys, privateKeyPem, randomSerial, x509 } from './x509'
+import { EC_ALGORITHM, generateKeys, loadX509, privateKeyPem, randomSerial } from './x509'
 
 /*
  * The registry's server certificate, signed by Berth's CA for every name and address it is shared
@@ -52,6 +53,7 @@ export function renewalReason(stored: Pick<Stored, 'names' | 'caFingerprint' | '
 }
 
 async function issue(ca: LocalCa, names: ShareNames, now: Date): Promise<Stored> {
+  const x509 = await loadX509()
   const keys = await generateKeys()
   const notAfter = new Date(now.getTime() + SERVER_DAYS * DAY)
   const cert = await x509.X509CertificateGenerator.create({
@@ -84,7 +86,7 @@ async function issue(ca: LocalCa, names: ShareNames, now: Date): Promise<Stored>
 }
 
 function infoOf(stored: Stored): CertificateInfo {
-  return { source: 'berth-ca', names: stored.names, notAfter: stored.notAfter, fingerprint: fingerprint(new x509.X509Certificate(stored.certPem)) }
+  return { source: 'berth-ca', names: stored.names, notAfter: stored.notAfter, fingerprint: new NodeCertificate(stored.certPem).fingerprint256 }
 }
 
 /** The server certificate for `names`, reusing the stored one while it is right. */

@@ -11,7 +11,9 @@ import { caPaths, loadOrCreateCa } from './ca'
 import { loadCustomCertificate } from './custom-cert'
 import { hostNames, primaryAddress, shareNames } from './names'
 import { ensureServerCertificate, renewalReason, serverCertPath } from './server-cert'
-import { x509 } from './x509'
+import { loadX509 } from './x509'
+
+const x509 = await loadX509()
 
 const names = { dns: ['box', 'box.local', 'localhost'], ips: ['127.0.0.1', '10.212.0.1'] }
 

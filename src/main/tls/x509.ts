@@ -1,19 +1,31 @@
-// @peculiar/x509 needs the Reflect metadata polyfill before it loads (its tsyringe container).
-import 'reflect-metadata'
 import { createHash, randomBytes, webcrypto } from 'node:crypto'
-import * as x509 from '@peculiar/x509'
+import type * as X509 from '@peculiar/x509'
 
 /*
  * The X.509 toolkit Berth's CA is built with: @peculiar/x509 on Node's WebCrypto, ECDSA P-256 keys
  * (fast to make, small handshakes, accepted by every TLS client Docker and Kubernetes use).
  */
 
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
-
 export type CryptoKey = webcrypto.CryptoKey
 export type CryptoKeyPair = webcrypto.CryptoKeyPair
+export type X509Certificate = X509.X509Certificate
 
-export { x509 }
+let loading: Promise<typeof X509> | null = null
+
+/**
+ * @peculiar/x509, loaded on first use: with its polyfill it is a tenth of an idle `berth serve`'s
+ * memory, and a registry on loopback never makes or reads a certificate.
+ */
+export function loadX509(): Promise<typeof X509> {
+  loading ??= (async () => {
+    // It needs the Reflect metadata polyfill before it loads (its tsyringe container).
+    await import('reflect-metadata')
+    const x509 = await import('@peculiar/x509')
+    x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
+    return x509
+  })()
+  return loading
+}
 
 export const EC_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const
 
@@ -23,11 +35,11 @@ export function generateKeys(): Promise<CryptoKeyPair> {
 
 export async function privateKeyPem(key: CryptoKey): Promise<string> {
   const der = await webcrypto.subtle.exportKey('pkcs8', key)
-  return x509.PemConverter.encode(der, 'PRIVATE KEY')
+  return (await loadX509()).PemConverter.encode(der, 'PRIVATE KEY')
 }
 
 export async function importPrivateKey(pem: string): Promise<CryptoKey> {
-  const der = x509.PemConverter.decodeFirst(pem)
+  const der = (await loadX509()).PemConverter.decodeFirst(pem)
   return webcrypto.subtle.importKey('pkcs8', der, EC_ALGORITHM, false, ['sign'])
 }
 
@@ -43,6 +55,6 @@ export function randomSerial(): string {
 }
 
 /** SHA-256 of the DER, `AB:CD:…` as browsers and `openssl x509 -fingerprint -sha256` print it. */
-export function fingerprint(cert: x509.X509Certificate): string {
+export function fingerprint(cert: X509Certificate): string {
   return createHash('sha256').update(Buffer.from(cert.rawData)).digest('hex').toUpperCase().match(/../g)!.join(':')
 }

@@ -4,6 +4,18 @@ import { SharingStatus } from './sharing'
 
 export const RegistryState = z.enum(['stopped', 'starting', 'running', 'stopping', 'error'])
 
+/** The data folder's disk while the registry runs: full means pushes are refused now (507). */
+export const DiskStatus = z.object({
+  freeBytes: z.number(),
+  totalBytes: z.number(),
+  /** What each write leaves free (pushes are refused once they would eat into it). */
+  reserveBytes: z.number(),
+  level: z.enum(['ok', 'low', 'full']),
+  /** The mount point holding the data folder. */
+  volume: z.string()
+})
+export type DiskStatus = z.infer<typeof DiskStatus>
+
 export const RegistryStatus = z.object({
   state: RegistryState,
   host: z.string(),
@@ -17,7 +29,9 @@ export const RegistryStatus = z.object({
   uptimeMs: z.number().nullable(),
   error: BerthErrorSchema.nullable(),
   /** How the registry is shared (TLS, accounts, warnings); absent before the first start. */
-  sharing: SharingStatus.optional()
+  sharing: SharingStatus.optional(),
+  /** The data folder's disk, looked at every few seconds while running; absent while stopped. */
+  disk: DiskStatus.optional()
 })
 export type RegistryStatus = z.infer<typeof RegistryStatus>
 

@@ -1,4 +1,3 @@
-import { pipeline } from 'node:stream/promises'
 import { parseRange } from '../http'
 import { RegistryError } from '../errcode'
 import { notFound, reply, validDigest, type RequestContext } from '../context'
@@ -41,7 +40,7 @@ export async function getBlob(ctx: RequestContext): Promise<void> {
     ctx.res.end()
     return
   }
-  await pipeline(repository.open(digest, { start, end }), ctx.res)
+  await repository.send(digest, { start, end }, ctx.res)
 }
 
 export async function deleteBlob(ctx: RequestContext): Promise<void> {

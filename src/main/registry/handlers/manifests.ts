@@ -3,6 +3,7 @@ import { DigestMismatchError, ManifestError, MissingReferencesError } from '../.
 import { BodyTooLargeError, readBounded } from '../http'
 import { RegistryError } from '../errcode'
 import { notFound, reply, validDigest, type RequestContext } from '../context'
+import { ensureRoom } from '../failure'
 
 // GET / HEAD / PUT / DELETE /v2/<name>/manifests/<reference>
 
@@ -61,20 +62,39 @@ export async function getManifest(ctx: RequestContext): Promise<void> {
   ctx.res.end(ctx.head ? undefined : manifest.bytes)
 }
 
+/**
+ * The `tag` query parameters of a push by digest (the distribution-spec's "pushing tags", end-7b):
+ * every one valid, at most MAX_PUSH_TAGS (the spec asks for at least 10; more is 414). A push by tag
+ * takes none, as the spec defines them for digests only.
+ */
+function pushTags(ctx: RequestContext, ref: Reference): string[] {
+  const given = ctx.query.getAll('tag')
+  if (given.length === 0 || ref.digest === undefined) return []
+  if (given.length > MAX_PUSH_TAGS)
+    throw new RegistryError('TOO_MANY_TAGS', { given: given.length, limit: MAX_PUSH_TAGS }, `at most ${MAX_PUSH_TAGS} tags can be pushed at once; push the rest in another request`)
+  for (const tag of given)
+    if (!isValidTag(tag))
+      throw new RegistryError('TAG_INVALID', { tag: tag.slice(0, 300) }, 'invalid tag: letters, digits, "_", "." and "-", at most 128, not starting with "." or "-"')
+  return [...new Set(given)]
+}
+
+export const MAX_PUSH_TAGS = 100
+
 export async function putManifest(ctx: RequestContext): Promise<void> {
   const ref = parseReference(ctx.param)
+  const tags = pushTags(ctx, ref)
   let bytes: Buffer
   try {
     bytes = await readBounded(ctx.req, MANIFEST_MAX_BYTES)
   } catch (err) {
     if (!(err instanceof BodyTooLargeError)) throw err
-    // Stop reading: the rest of the body is not wanted, so the connection goes after the answer.
-    ctx.res.setHeader('Connection', 'close')
+    // The rest of the body is read and dropped after the answer (see failure.ts), so the client sees the 413.
     throw new RegistryError('MANIFEST_TOO_BIG', { limit: MANIFEST_MAX_BYTES }, `manifests are limited to ${MANIFEST_MAX_BYTES} bytes`)
   }
+  await ensureRoom(ctx.storage, bytes.length)
   let stored
   try {
-    stored = await ctx.storage.manifests.put(ctx.name, ref, bytes, ctx.req.headers['content-type'])
+    stored = await ctx.storage.manifests.put(ctx.name, { ...ref, tags }, bytes, ctx.req.headers['content-type'])
   } catch (err) {
     if (err instanceof DigestMismatchError) throw new RegistryError('DIGEST_INVALID', null, err.message)
     if (err instanceof ManifestError) throw new RegistryError('MANIFEST_INVALID', { reason: err.message }, err.message)
@@ -92,6 +112,8 @@ export async function putManifest(ctx: RequestContext): Promise<void> {
   }
   const subject = stored.subject && parseDigest(stored.subject.digest)
   if (subject && typeof subject === 'object') headers['OCI-Subject'] = subject.value
+  // One OCI-Tag field per tag written (RFC 9110 lets a client read them as one list).
+  if (tags.length > 0) ctx.res.setHeader('OCI-Tag', tags)
   reply(ctx.res, 201, headers)
 }
 

@@ -2,6 +2,7 @@ import { UploadError } from '../../storage'
 import { contentLength, hasBody, parseContentRange, type ByteRange } from '../http'
 import { RegistryError } from '../errcode'
 import { reply, validDigest, validName, type RequestContext } from '../context'
+import { ensureRoom } from '../failure'
 
 // The upload endpoints: POST /v2/<name>/blobs/uploads/ (start, monolithic, mount) and
 // GET / PATCH / PUT / DELETE /v2/<name>/blobs/uploads/<uuid>.
@@ -71,9 +72,10 @@ export async function startUpload(ctx: RequestContext): Promise<void> {
   }
   const digestParam = q.get('digest')
   if (digestParam !== null) {
+    // Monolithic: the whole blob in this request, and nothing of it kept unless it all checks out.
     const digest = validDigest(digestParam)
-    const { uuid } = await uploads.start(ctx.name)
-    await translate(ctx, uuid, () => uploads.commit(ctx.name, uuid, digest, { body: ctx.req }))
+    await ensureRoom(ctx.storage, contentLength(ctx.req))
+    await translate(ctx, '', () => uploads.upload(ctx.name, digest, ctx.req))
     return blobCreated(ctx, digest.value)
   }
   const { uuid } = await uploads.start(ctx.name)
@@ -91,6 +93,7 @@ export async function patchUpload(ctx: RequestContext): Promise<void> {
   if (!(await ctx.storage.uploads.status(ctx.name, uuid)))
     throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { uuid: uuid.slice(0, 100) })
   const range = chunkRange(ctx)
+  await ensureRoom(ctx.storage, contentLength(ctx.req))
   const size = await translate(ctx, uuid, () => ctx.storage.uploads.append(ctx.name, uuid, ctx.req, range))
   reply(ctx.res, 202, progressHeaders(ctx.name, uuid, size))
 }
@@ -102,6 +105,7 @@ export async function finishUpload(ctx: RequestContext): Promise<void> {
   const digest = validDigest(ctx.query.get('digest'))
   const range = chunkRange(ctx)
   const last = hasBody(ctx.req) ? { body: ctx.req, range } : undefined
+  if (last) await ensureRoom(ctx.storage, contentLength(ctx.req))
   await translate(ctx, uuid, () => ctx.storage.uploads.commit(ctx.name, uuid, digest, last))
   blobCreated(ctx, digest.value)
 }

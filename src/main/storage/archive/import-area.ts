@@ -8,6 +8,7 @@ import type { Storage } from '../index'
 import { listDir, removeTree, statOrNull } from '../core/files'
 import { paths } from '../core/paths'
 import { UploadError } from '../core/uploads'
+import { BodyInterruptedError } from '../core/body-writer'
 
 export interface AreaBlob {
   digest: Digest
@@ -77,6 +78,8 @@ export class ImportArea {
       this.byDigest.set(digest.value, blob)
       return blob
     } catch (err) {
+      // The archive's own read failed (a damaged gzip, a short file): that error is the one to tell.
+      if (err instanceof BodyInterruptedError && err.cause !== undefined) throw err.cause
       if (err instanceof UploadError && err.reason === 'digest')
         throw new BerthError('INVALID_INPUT', `The archive entry ${where} should hold ${expected?.value} but its content differs (${err.message}): the archive is damaged; export it again.`)
       throw err

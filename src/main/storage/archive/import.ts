@@ -5,6 +5,8 @@ import type { ImportResult } from '@shared/model/storage'
 import { repositoryProblem } from '@shared/reference'
 import type { Storage } from '../index'
 import { statOrNull } from '../core/files'
+import { isDiskFull, megabytes } from '../core/free-space'
+import { StorageUnavailableError } from '../core/root-watch'
 import { dockerTargets } from './import-docker'
 import { ociTargets, parseLayoutIndex, readLayoutFolder } from './import-oci'
 import { restoreOriginals } from './oci-compat'
@@ -25,9 +27,23 @@ export interface ImportOptions {
  * Throws INVALID_INPUT with one readable sentence for anything wrong with the input; then no tag
  * was written.
  */
-export function importArchive(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {
-  // Thousands of blob links reach the change feed as one change per repository.
-  return storage.changes.coalesce('import', () => importInto(storage, request, onProgress))
+export async function importArchive(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {
+  try {
+    await storage.root.ensure()
+    // Thousands of blob links reach the change feed as one change per repository.
+    return await storage.changes.coalesce('import', () => importInto(storage, request, onProgress))
+  } catch (err) {
+    if (err instanceof StorageUnavailableError) throw new BerthError('FOLDER_GONE', err.message, { dataDir: storage.layout.root, reason: err.problem.reason })
+    if (!isDiskFull(err)) throw err
+    // What the import had written is gone already (its area is removed whatever happens): say how much room there is now.
+    const state = await storage.disk.state().catch(() => null)
+    storage.disk.refused()
+    throw new BerthError(
+      'DISK_FULL',
+      `The data folder's disk filled up during the import (${state ? `${megabytes(state.freeBytes)} free on ${state.volume} now that its partial data is removed` : 'no room left'}); free space there (Collect in the Storage view, or berth gc) or move the data folder to a bigger disk, then import again.`,
+      state ? { freeBytes: state.freeBytes, volume: state.volume } : undefined
+    )
+  }
 }
 
 async function importInto(storage: Storage, request: ImportOptions, onProgress?: ProgressListener): Promise<z.infer<typeof ImportResult>> {

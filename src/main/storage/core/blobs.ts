@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, unlink } from 'node:fs/promises'
+import { open, readFile, rename, rm, unlink } from 'node:fs/promises'
 import type { Digest, DigestAlgorithm } from '@shared/reference'
-import type { Readable } from 'node:stream'
+import type { Writable } from 'node:stream'
 import { paths, type Layout } from './paths'
-import { isNotFound, statOrNull, writeFileAtomic } from './files'
+import { isNotFound, mkdirWithin, statOrNull, writeFileAtomic } from './files'
 import { BlobGuard } from './guard'
+import { sendFile } from './send-file'
 
 /** The global content-addressable store: `blobs/<alg>/<hh>/<hex>/data`. Knows nothing of repositories. */
 export class BlobStore {
@@ -47,7 +47,7 @@ export class BlobStore {
         await unlink(file).catch(() => {})
         return
       }
-      await mkdir(paths.blobDir(this.layout, digest), { recursive: true })
+      await mkdirWithin(this.layout.v2, paths.blobDir(this.layout, digest))
       await rename(file, this.dataPath(digest))
     })
   }
@@ -57,7 +57,7 @@ export class BlobStore {
     return this.guard.withLock(digest.value, async () => {
       this.guard.touch(digest.value)
       if ((await this.size(digest)) === bytes.length) return
-      await writeFileAtomic(this.dataPath(digest), bytes)
+      await writeFileAtomic(this.dataPath(digest), bytes, { within: this.layout.v2 })
     })
   }
 
@@ -75,9 +75,9 @@ export class BlobStore {
     })
   }
 
-  /** The bytes `start`..`end` (inclusive) of a stored blob, streamed from disk with backpressure. */
-  open(digest: Digest, range?: { start: number; end: number }): Readable {
-    return createReadStream(this.dataPath(digest), { start: range?.start, end: range?.end, highWaterMark: 1 << 20 })
+  /** Sends bytes `start`..`end` (inclusive) of a stored blob to `out` and ends it (see send-file.ts). */
+  send(digest: Digest, range: { start: number; end: number }, out: Writable): Promise<void> {
+    return sendFile(this.dataPath(digest), range, out)
   }
 
   async readBytes(digest: Digest): Promise<Buffer | null> {
@@ -90,13 +90,18 @@ export class BlobStore {
   }
 }
 
-/** Hashes a file from disk (when the running hash of an upload was lost, e.g. after a restart). */
-export function hashFile(path: string, algorithm: DigestAlgorithm): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const hash = createHash(algorithm)
-    createReadStream(path, { highWaterMark: 1 << 20 })
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', reject)
-      .on('end', () => resolve(hash.digest('hex')))
-  })
+/** Hashes a file from disk (when the running hash of an upload was lost, e.g. after a restart), through one buffer. */
+export async function hashFile(path: string, algorithm: DigestAlgorithm): Promise<string> {
+  const hash = createHash(algorithm)
+  const handle = await open(path, 'r')
+  try {
+    const buffer = Buffer.allocUnsafeSlow(1 << 20)
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, null)
+      if (bytesRead === 0) return hash.digest('hex')
+      hash.update(buffer.subarray(0, bytesRead))
+    }
+  } finally {
+    await handle.close()
+  }
 }

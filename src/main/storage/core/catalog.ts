@@ -22,6 +22,8 @@ export class CatalogIndex {
   ) {
     // Berth's own writes show at once; another process's within `maxAgeMs`.
     feed.subscribe(({ repository, action }) => {
+      // '' is "anything may have changed" (the folder came back): walk again at the next read.
+      if (repository === '') this.walkedAt = -Infinity
       if (repository === '' || isHiddenRepository(repository)) return
       if (action === 'delete-repository') this.remove(repository)
       else this.add(repository)

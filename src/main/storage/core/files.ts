@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Dirent } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
-import { dirname } from 'node:path'
+import { dirname, sep } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
 
 // Small filesystem helpers with the error handling every store needs.
@@ -11,19 +11,49 @@ export function isNotFound(err: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR'
 }
 
-/** Writes `data` to a temporary sibling, fsyncs it and renames it over `path`: readers see old or new, never half. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
-  await mkdir(dirname(path), { recursive: true })
+/**
+ * Creates `dir` and the folders leading to it, but only below `anchor`, which must exist: a write into
+ * a data folder that was moved away or unmounted fails (ENOENT) instead of quietly growing an empty
+ * registry tree where the folder used to be.
+ */
+export async function mkdirWithin(anchor: string, dir: string): Promise<void> {
+  if (dir !== anchor && !dir.startsWith(anchor + sep)) throw new Error(`${dir} is not inside ${anchor}`)
+  try {
+    await mkdir(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'EEXIST') return
+    if (code !== 'ENOENT' || dir === anchor) throw err
+    await mkdirWithin(anchor, dirname(dir))
+    await mkdir(dir).catch((again: NodeJS.ErrnoException) => {
+      if (again.code !== 'EEXIST') throw again
+    })
+  }
+}
+
+export interface AtomicWriteOptions {
+  mode?: number
+  /** Create missing folders only below this one (see mkdirWithin); without it, any missing parent is made. */
+  within?: string
+}
+
+/**
+ * Writes `data` to a temporary sibling, fsyncs it and renames it over `path`: readers see old or new,
+ * never half. On any failure (a full disk) the temporary file is removed again.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  if (options.within) await mkdirWithin(options.within, dirname(path))
+  else await mkdir(dirname(path), { recursive: true })
   const tmp = `${path}.${randomUUID()}.tmp`
   // A secret is created with its final mode: it is never readable by others, not even for a moment.
   const handle = await open(tmp, 'w', options.mode ?? 0o666)
   try {
-    await handle.writeFile(data)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  try {
+    try {
+      await handle.writeFile(data)
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
     await rename(tmp, path)
   } catch (err) {
     await unlink(tmp).catch(() => {})

@@ -32,7 +32,14 @@ describe('manifest parsing', () => {
     ['schema 1', bytes({ schemaVersion: 1, name: 'x' }), undefined, /schema 1/],
     ['a bad descriptor', bytes(image({ layers: [{ mediaType: 'x', digest: 'sha256:zz', size: 1 }] })), undefined, /layers\[0\]\.digest/],
     ['a Content-Type that contradicts mediaType', bytes(image()), MediaType.dockerManifest, /differs/],
-    ['no layers array', bytes({ ...image(), layers: undefined }), undefined, /layers/]
+    ['no layers array', bytes({ ...image(), layers: undefined }), undefined, /layers/],
+    // CVE-2021-41190: one document that two clients would read as two different kinds.
+    ['an image manifest carrying "manifests"', bytes(image({ manifests: [] })), MediaType.ociManifest, /ambiguous/],
+    ['an image manifest carrying "manifests", by its mediaType alone', bytes(image({ manifests: [] })), 'application/json', /ambiguous/],
+    ['an index carrying "layers"', bytes({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [], layers: [] }), undefined, /ambiguous/],
+    ['an index carrying "config"', bytes({ schemaVersion: 2, manifests: [], config: image().config }), MediaType.dockerList, /ambiguous/],
+    ['a shape with both, no mediaType and no Content-Type', bytes({ schemaVersion: 2, manifests: [], config: image().config, layers: [] }), undefined, /ambiguous/],
+    ['an index mediaType under an image Content-Type', bytes({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [] }), MediaType.ociManifest, /differs/]
   ])('refuses %s', (_what, body, contentType, message) => {
     expect(() => parseManifest(body, contentType)).toThrow(ManifestError)
     expect(() => parseManifest(body, contentType)).toThrow(message)

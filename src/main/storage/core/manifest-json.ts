@@ -101,6 +101,15 @@ export function parseManifest(bytes: Uint8Array, contentType?: string): ParsedMa
     throw new ManifestError('invalid', `the Content-Type ${declared} differs from the manifest's mediaType ${own}`)
   const mediaType = own ?? (GENERIC_TYPES.has(declared) ? mediaTypeOf(json) : declared)
 
+  // CVE-2021-41190: a document that reads as an image manifest to one client and as an index to
+  // another could be pulled as two different images under one digest. Each kind carries only its own
+  // fields (as Distribution and the OCI image-spec since 1.0.2 require).
+  const present = (key: string) => json[key] !== undefined && json[key] !== null
+  if (INDEX_TYPES.has(mediaType) && (present('config') || present('layers')))
+    throw new ManifestError('invalid', `an index (${mediaType}) must not carry "config" or "layers": the document is ambiguous`)
+  if (IMAGE_TYPES.has(mediaType) && present('manifests'))
+    throw new ManifestError('invalid', `an image manifest (${mediaType}) must not carry "manifests": the document is ambiguous`)
+
   if (SCHEMA1_TYPES.has(mediaType) || json.schemaVersion === 1)
     throw new ManifestError('unsupported', 'Docker image manifest schema 1 is deprecated and not accepted; push with a current client (schema 2 or OCI)')
   if (json.schemaVersion !== 2) throw new ManifestError('invalid', 'schemaVersion must be 2')

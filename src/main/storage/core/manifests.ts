@@ -68,7 +68,8 @@ export class ManifestStore {
    */
   async put(
     name: string,
-    reference: { tag?: string; digest?: Digest },
+    /** `tags`: more tags for the same manifest (a push by digest with `?tag=`), written like `tag`. */
+    reference: { tag?: string; digest?: Digest; tags?: readonly string[] },
     bytes: Buffer,
     contentType: string | undefined
   ): Promise<{ digest: Digest; subject?: Descriptor }> {
@@ -90,10 +91,11 @@ export class ManifestStore {
 
     await this.blobs.putBytes(digest, bytes)
     await this.repos.linkRevision(name, digest)
-    if (reference.tag) await this.repos.tag(name, reference.tag, digest, { quiet: true })
+    const tags = [...(reference.tag ? [reference.tag] : []), ...(reference.tags ?? [])]
+    for (const tag of tags) await this.repos.tag(name, tag, digest, { quiet: true })
     // Its references are now kept by reachability, no longer by the grace of a recent touch.
     this.blobs.guard.referencedBy([...parsed.blobs, ...parsed.manifests].map((d) => d.value))
-    if (reference.tag) this.blobs.guard.referencedBy([digest.value])
+    if (tags.length > 0) this.blobs.guard.referencedBy([digest.value])
     this.remember(digest, {
       mediaType: parsed.mediaType,
       size: bytes.length,
@@ -101,7 +103,7 @@ export class ManifestStore {
       artifactType: parsed.artifactType,
       annotations: parsed.annotations
     })
-    this.feed.emit({ repository: name, action: 'push', reference: reference.tag ?? digest.value })
+    this.feed.emit({ repository: name, action: 'push', reference: tags[0] ?? digest.value })
     return { digest, subject: parsed.subject }
   }
 

@@ -37,10 +37,15 @@ export class RepositoryStore {
     this.tagGeneration.set(name, (this.tagGeneration.get(name) ?? 0) + 1)
   }
 
+  /** Links are written only into a registry tree that is there (see mkdirWithin). */
+  private readonly inTree: { within: string }
+
   constructor(
     private readonly layout: Layout,
     private readonly feed: ChangeFeed
-  ) {}
+  ) {
+    this.inTree = { within: layout.v2 }
+  }
 
   async exists(name: string): Promise<boolean> {
     const [manifests, layers] = await Promise.all([
@@ -70,7 +75,7 @@ export class RepositoryStore {
 
   async linkLayer(name: string, digest: Digest): Promise<void> {
     if (await this.hasLayer(name, digest)) return
-    await writeFileAtomic(paths.layerLink(this.layout, name, digest), digest.value)
+    await writeFileAtomic(paths.layerLink(this.layout, name, digest), digest.value, this.inTree)
     this.feed.emit({ repository: name, action: 'link', reference: digest.value })
   }
 
@@ -85,7 +90,7 @@ export class RepositoryStore {
   /** Links a manifest revision; only the manifest store calls it, and announces the manifest itself. */
   async linkRevision(name: string, digest: Digest): Promise<void> {
     if (await this.hasRevision(name, digest)) return
-    await writeFileAtomic(paths.revisionLink(this.layout, name, digest), digest.value)
+    await writeFileAtomic(paths.revisionLink(this.layout, name, digest), digest.value, this.inTree)
   }
 
   /** Removes a manifest revision link (the collector's, or part of the manifest store's delete). */
@@ -140,8 +145,8 @@ export class RepositoryStore {
   /** Points a tag at a manifest: the index link first, then `current` (Distribution's order). */
   async tag(name: string, tag: string, digest: Digest, options: Quiet = {}): Promise<void> {
     const index = paths.tagIndexLink(this.layout, name, tag, digest)
-    if (!(await this.linkMatches(index, digest))) await writeFileAtomic(index, digest.value)
-    await writeFileAtomic(paths.tagCurrentLink(this.layout, name, tag), digest.value)
+    if (!(await this.linkMatches(index, digest))) await writeFileAtomic(index, digest.value, this.inTree)
+    await writeFileAtomic(paths.tagCurrentLink(this.layout, name, tag), digest.value, this.inTree)
     this.tagsChanged(name)
     if (!options.quiet) this.feed.emit({ repository: name, action: 'tag', reference: tag })
   }

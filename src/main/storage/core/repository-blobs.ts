@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream'
+import type { Writable } from 'node:stream'
 import type { Digest } from '@shared/reference'
 import type { BlobStore } from './blobs'
 import type { RepositoryStore } from './repositories'
@@ -27,9 +27,9 @@ export class RepositoryBlobs {
     return this.blobs.claim(digest)
   }
 
-  /** Streams a blob the caller has just `stat`ed (a range is inclusive, as HTTP's). */
-  open(digest: Digest, range?: { start: number; end: number }): Readable {
-    return this.blobs.open(digest, range)
+  /** Sends a blob the caller has just `stat`ed to `out` and ends it (a range is inclusive, as HTTP's; no buffer made per chunk). */
+  send(digest: Digest, range: { start: number; end: number }, out: Writable): Promise<void> {
+    return this.blobs.send(digest, range, out)
   }
 
   /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { mkdtemp, readdir, utimes } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rename, stat, utimes } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
@@ -22,7 +22,9 @@ function openAt(root: string) {
 }
 
 async function store() {
-  return openAt(await mkdtemp(join(tmpdir(), 'berth-uploads-')))
+  const s = openAt(await mkdtemp(join(tmpdir(), 'berth-uploads-')))
+  await mkdir(s.layout.v2, { recursive: true })
+  return s
 }
 
 describe('the upload store', () => {
@@ -68,5 +70,25 @@ describe('the upload store', () => {
     expect(await s.uploads.purgeAbandoned(3_600_000)).toBe(1)
     expect(await s.uploads.status('a/b', old.uuid)).toBeNull()
     expect(await s.uploads.status('c', fresh.uuid)).not.toBeNull()
+  })
+
+  it('never grows a registry tree again where one was moved away: the write fails instead', async () => {
+    const s = await store()
+    await rename(s.layout.root, `${s.layout.root}-moved`)
+    await expect(s.uploads.start('team/app')).rejects.toMatchObject({ code: 'ENOENT' })
+    await expect(s.uploads.upload('team/app', digestOf(Buffer.from('x')), Readable.from([Buffer.from('x')]))).rejects.toMatchObject({ code: 'ENOENT' })
+    await expect(stat(s.layout.root)).rejects.toMatchObject({ code: 'ENOENT' })
+  })
+
+  it('a monolithic upload that fails leaves no session behind, whatever failed', async () => {
+    const s = await store()
+    const body = Buffer.from('monolithic')
+    await expect(s.uploads.upload('m/one', digestOf(Buffer.from('other')), Readable.from([body]))).rejects.toBeInstanceOf(UploadError)
+    const broken = new Readable({ read() {} })
+    broken.push(body)
+    setTimeout(() => broken.destroy(new Error('the client hung up')), 10)
+    await expect(s.uploads.upload('m/one', digestOf(body), broken)).rejects.toThrow(/ended early/)
+    expect(await readdir(paths.uploadsDir(s.layout, 'm/one'))).toEqual([])
+    expect(await s.uploads.upload('m/one', digestOf(body), Readable.from([body]))).toBe(body.length)
   })
 })

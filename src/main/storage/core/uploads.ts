@@ -1,11 +1,10 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile, truncate, writeFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { Digest } from '@shared/reference'
 import { paths, type Layout } from './paths'
-import { isNotFound, listDir, removeTree, statOrNull, syncFile } from './files'
+import { BodyInterruptedError, writeBody } from './body-writer'
+import { isNotFound, listDir, mkdirWithin, removeTree, statOrNull, syncFile } from './files'
 import { hashFile, type BlobStore } from './blobs'
 import type { RepositoryStore } from './repositories'
 import { findUploadingRepositories } from './repository-walk'
@@ -80,13 +79,20 @@ export class UploadStore {
     return (this.live.get(this.key(name, uuid))?.active ?? 0) > 0
   }
 
+  /** Opens a session. Fails (ENOENT) rather than recreate a registry tree that is gone (see mkdirWithin). */
   async start(name: string): Promise<UploadStatus> {
     const uuid = randomUUID()
     const dir = paths.uploadDir(this.layout, name, uuid)
-    await mkdir(dir, { recursive: true })
+    await mkdirWithin(this.layout.v2, dir)
     const startedAt = new Date()
-    await writeFile(paths.uploadData(this.layout, name, uuid), '')
-    await writeFile(paths.uploadStartedAt(this.layout, name, uuid), startedAt.toISOString())
+    try {
+      await writeFile(paths.uploadData(this.layout, name, uuid), '')
+      await writeFile(paths.uploadStartedAt(this.layout, name, uuid), startedAt.toISOString())
+    } catch (err) {
+      // A full disk can refuse even these few bytes: no half-made session stays behind.
+      await removeTree(dir).catch(() => {})
+      throw err
+    }
     const s = this.state(name, uuid)
     s.hash = createHash('sha256')
     s.hashed = 0
@@ -116,7 +122,10 @@ export class UploadStore {
 
   /**
    * Appends a request body. `range` (from Content-Range) must start where the upload ends, else
-   * 'range'. Returns the new size. A body cut short (client gone) leaves the bytes that arrived.
+   * 'range'. Returns the new size. A body cut short (BodyInterruptedError: the client went away)
+   * leaves the bytes that arrived, for the client to resume from; a failed write (the disk's error,
+   * e.g. ENOSPC) cuts the file back to the size acknowledged before, so the session holds exactly
+   * what its client was told.
    */
   append(name: string, uuid: string, body: Readable, range?: { start: number; end: number }): Promise<number> {
     return this.exclusive(name, uuid, async (s) => {
@@ -133,23 +142,20 @@ export class UploadStore {
       s.hash = null
     }
     const hash = s.hash
-    let written = 0
-    const file = createWriteStream(paths.uploadData(this.layout, name, uuid), { flags: 'a', highWaterMark: 1 << 20 })
+    // A copy of the hash as acknowledged, to go back to when the disk refuses part of this body.
+    const before = hash?.copy() ?? null
+    const data = paths.uploadData(this.layout, name, uuid)
+    let written: number
     try {
-      await pipeline(
-        body,
-        async function* (source: AsyncIterable<Buffer>) {
-          for await (const chunk of source) {
-            hash?.update(chunk)
-            written += chunk.length
-            yield chunk
-          }
-        },
-        file
-      )
+      written = await writeBody(body, data, { flags: 'a', onChunk: hash ? (chunk) => hash.update(chunk) : undefined })
     } catch (err) {
       s.hash = null
       s.hashed = -1
+      // What reached the disk is a true prefix either way; cutting back keeps the session at what was acknowledged.
+      if (!(err instanceof BodyInterruptedError) && (await truncate(data, size).then(() => true, () => false))) {
+        s.hash = before
+        s.hashed = before ? size : -1
+      }
       throw err
     }
     if (s.hash) s.hashed = size + written
@@ -189,6 +195,20 @@ export class UploadStore {
       await this.remove(name, uuid)
       return size
     })
+  }
+
+  /**
+   * A whole blob in one request (POST ?digest=): a session nobody else knows of, so whatever fails —
+   * the digest, the disk, the client — leaves nothing of it behind.
+   */
+  async upload(name: string, digest: Digest, body: Readable): Promise<number> {
+    const { uuid } = await this.start(name)
+    try {
+      return await this.commit(name, uuid, digest, { body })
+    } catch (err) {
+      await this.exclusive(name, uuid, () => this.remove(name, uuid)).catch(() => {})
+      throw err
+    }
   }
 
   cancel(name: string, uuid: string): Promise<void> {

@@ -8,6 +8,7 @@ import { formatBytes } from '../../lib/format'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
 import { SettingsDialog } from './SettingsDialog'
+import { FolderStateBadges } from './FolderState'
 import { ViewSwitch } from '../storage/ViewSwitch'
 
 const STATE_TEXT = { running: 'Running', stopped: 'Stopped', starting: 'Starting…', stopping: 'Stopping…', error: 'Failed to start' } as const
@@ -23,9 +24,11 @@ export function RegistryHeader() {
   const [settingsOpen, setSettingsOpen] = useState(false)
 
   const state = status?.state ?? null
-  const running = state === 'running'
+  // A data folder gone while serving is an error state of a registry that still listens (and answers 503).
+  const folderGone = status?.error?.code === 'FOLDER_GONE'
+  const running = state === 'running' || folderGone
   const busy = pending !== null || state === 'starting' || state === 'stopping'
-  const tone = running ? 'success' : state === 'error' ? 'danger' : state === 'starting' || state === 'stopping' ? 'warning' : 'neutral'
+  const tone = folderGone ? 'danger' : running ? 'success' : state === 'error' ? 'danger' : state === 'starting' || state === 'stopping' ? 'warning' : 'neutral'
 
   return (
     <header className="flex h-12 shrink-0 items-center gap-3 border-b border-line bg-panel px-3">
@@ -41,10 +44,11 @@ export function RegistryHeader() {
       <div className="h-6 w-px bg-line" aria-hidden />
 
       <section aria-label="Registry" className="flex min-w-0 items-center gap-3">
-        <div className="flex items-center gap-2" role="status" aria-label={`Registry ${status ? STATE_TEXT[status.state].toLowerCase() : 'unknown'}`}>
+        <div className="flex items-center gap-2" role="status" aria-label={`Registry ${status ? (folderGone ? 'waiting for its folder' : STATE_TEXT[status.state].toLowerCase()) : 'unknown'}`}>
           <StatusDot tone={tone} />
-          <span className="font-medium whitespace-nowrap">Registry {status ? STATE_TEXT[status.state].toLowerCase() : '…'}</span>
+          <span className="font-medium whitespace-nowrap">Registry {status ? (folderGone ? 'waiting for its folder' : STATE_TEXT[status.state].toLowerCase()) : '…'}</span>
         </div>
+        {status ? <FolderStateBadges status={status} /> : null}
         {running ? (
           <Button
             size="sm"

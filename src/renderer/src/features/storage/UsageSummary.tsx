@@ -4,6 +4,7 @@ import type { StorageUsage } from '@shared/model/storage'
 import { ProgressBar } from '../../components/ProgressBar'
 import { cn } from '../../lib/cn'
 import { formatBytes, plural } from '../../lib/format'
+import { DiskFullNotice } from '../registry/FolderState'
 
 function Stat({ label, value, detail, tone }: { label: string; value: ReactNode; detail?: ReactNode; tone?: 'warning' }) {
   return (
@@ -21,6 +22,7 @@ export function UsageSummary({ usage }: { usage: StorageUsage }) {
   const usedPct = volume.totalBytes > 0 ? (100 * (volume.totalBytes - volume.freeBytes)) / volume.totalBytes : null
   return (
     <div className="space-y-3">
+      <DiskFullNotice />
       {usage.lowSpace ? <LowSpace usage={usage} /> : null}
       <div className="grid grid-cols-3 gap-3 xl:grid-cols-6">
         <Stat label="Total on disk" value={formatBytes(usage.totalBytes)} detail="the registry tree in the data folder" />
