@@ -1,5 +1,6 @@
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
+import { makeDir } from '../storage/core/files'
 
 /*
  * An append-only log file that rotates by size: `access.log` → `access.log.1` → … → `.<keep>`,
@@ -70,7 +71,7 @@ export class RotatingFile {
     const bytes = Buffer.byteLength(chunk)
     if (this.handle && this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate(dir)
     if (!this.handle) {
-      await mkdir(dir, { recursive: true })
+      await makeDir(dir)
       const path = join(dir, this.name)
       this.size = (await stat(path).catch(() => null))?.size ?? 0
       if (this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate(dir)

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { BerthError } from '@shared/errors'
@@ -14,6 +14,7 @@ import { portInUseAdvice } from './port-advice'
 import type { RequestRecord } from '../registry/observe'
 import { prepareSharing, type SharingSetup } from '../sharing/setup'
 import { defaultTlsDir } from '../config/data-dir'
+import { makeDir } from '../storage/core/files'
 
 export interface RegistryHostOptions {
   uploadMaxAgeMs?: number
@@ -36,7 +37,7 @@ export function pullHost(host: string, port: number): string {
 
 async function ensureWritable(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true })
+    await makeDir(dir)
     // Unique per call: two first uses at once (a request and the upload sweep) must not share one probe.
     const probe = join(dir, `.berth-write-test-${process.pid}-${randomBytes(4).toString('hex')}`)
     await writeFile(probe, '')
@@ -45,7 +46,7 @@ async function ensureWritable(dir: string): Promise<void> {
     const e = err as NodeJS.ErrnoException
     throw new BerthError(
       'FOLDER_NOT_WRITABLE',
-      `Berth cannot write to the data folder ${dir} (${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code ?? e.message}). Choose another folder in Settings, or fix its permissions.`,
+      `Berth cannot write to the data folder ${dir} (${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOENT' ? 'no folder can be made there' : e.code ?? e.message}). Choose another folder in Settings, or fix its permissions.`,
       { dataDir: dir, code: e.code }
     )
   }

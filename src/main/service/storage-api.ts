@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { resolve, sep } from 'node:path'
 import type { Api } from '@shared/contract'
 import { BerthError } from '@shared/errors'
@@ -15,6 +15,7 @@ import {
 import type { EventBus } from './events'
 import type { RegistryHost } from './registry-host'
 import type { SettingsStore } from './settings-store'
+import { makeDir } from '../storage/core/files'
 
 const BUSY_WITH: Record<StorageProgress['operation'], string> = {
   gc: 'a garbage collection',
@@ -179,6 +180,6 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
  */
 export async function newInboxFile(registry: RegistryHost): Promise<string> {
   const layout = (await registry.storage()).layout
-  await mkdir(paths.uploadInbox(layout), { recursive: true })
+  await makeDir(paths.uploadInbox(layout))
   return paths.inboxFile(layout, randomBytes(8).toString('hex'))
 }

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { mkdir, readFile, rename, rm, unlink } from 'node:fs/promises'
+import { readFile, rename, rm, unlink } from 'node:fs/promises'
 import type { Digest, DigestAlgorithm } from '@shared/reference'
 import type { Readable } from 'node:stream'
 import { paths, type Layout } from './paths'
-import { isNotFound, statOrNull, writeFileAtomic } from './files'
+import { isNotFound, makeDir, statOrNull, writeFileAtomic } from './files'
 import { BlobGuard } from './guard'
 
 /** The global content-addressable store: `blobs/<alg>/<hh>/<hex>/data`. Knows nothing of repositories. */
@@ -47,7 +47,7 @@ export class BlobStore {
         await unlink(file).catch(() => {})
         return
       }
-      await mkdir(paths.blobDir(this.layout, digest), { recursive: true })
+      await makeDir(paths.blobDir(this.layout, digest))
       await rename(file, this.dataPath(digest))
     })
   }

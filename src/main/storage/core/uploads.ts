@@ -1,11 +1,11 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { Digest } from '@shared/reference'
 import { paths, type Layout } from './paths'
-import { isNotFound, listDir, removeTree, statOrNull, syncFile } from './files'
+import { isNotFound, listDir, makeDir, removeTree, statOrNull, syncFile } from './files'
 import { hashFile, type BlobStore } from './blobs'
 import type { RepositoryStore } from './repositories'
 import { findUploadingRepositories } from './repository-walk'
@@ -83,7 +83,7 @@ export class UploadStore {
   async start(name: string): Promise<UploadStatus> {
     const uuid = randomUUID()
     const dir = paths.uploadDir(this.layout, name, uuid)
-    await mkdir(dir, { recursive: true })
+    await makeDir(dir)
     const startedAt = new Date()
     await writeFile(paths.uploadData(this.layout, name, uuid), '')
     await writeFile(paths.uploadStartedAt(this.layout, name, uuid), startedAt.toISOString())
