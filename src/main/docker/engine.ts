@@ -1,7 +1,7 @@
 import Dockerode from 'dockerode'
 import type { EngineStatus } from '@shared/model/docker'
 import { BerthError } from '@shared/errors'
-import { candidates, connectionOptions, systemDiscoveryEnv, type Candidate, type DiscoveryEnv } from './discovery'
+import { candidates, connectionOptions, isExplicit, systemDiscoveryEnv, type Candidate, type DiscoveryEnv } from './discovery'
 
 const PING_TIMEOUT_MS = 3000
 
@@ -45,7 +45,7 @@ export class DockerEngine {
     return this.current
   }
 
-  /** Tries every candidate in order; the first that answers a ping is used. */
+  /** Tries every candidate in order; the first that answers a ping is used (an explicit choice is the only candidate). */
   check(): Promise<EngineStatus> {
     if (!this.checking) {
       this.checking = this.probe().finally(() => {
@@ -57,7 +57,12 @@ export class DockerEngine {
 
   private async probe(): Promise<EngineStatus> {
     const tried: EngineStatus['tried'] = []
-    for (const c of candidates(this.discovery)) {
+    const list = candidates(this.discovery)
+    for (const c of list) {
+      if (c.problem) {
+        tried.push({ address: c.address, source: c.source, problem: c.problem })
+        continue
+      }
       const options = connectionOptions(c.address)
       if (!options) {
         tried.push({ address: c.address, source: c.source, problem: 'Berth cannot speak this kind of address (use unix://, tcp:// or npipe://)' })
@@ -83,7 +88,7 @@ export class DockerEngine {
       apiVersion: null,
       os: null,
       flavour: null,
-      problem: unreachableAdvice(tried, this.discovery.platform),
+      problem: list.length === 1 && isExplicit(list[0]) ? chosenEngineAdvice(list[0], tried[0].problem ?? '') : unreachableAdvice(tried, this.discovery.platform),
       checkedAt: new Date().toISOString()
     })
   }
@@ -162,4 +167,13 @@ function unreachableAdvice(tried: EngineStatus['tried'], platform: NodeJS.Platfo
         ? 'Start Docker Desktop (or `podman machine start`)'
         : 'Start Docker Desktop'
   return `Cannot reach a Docker engine. Tried: ${where}. ${start}, or point DOCKER_HOST at it. The registry keeps working without it.`
+}
+
+/** The engine the person chose does not answer: say so, and how to choose another — never use another by ourselves. */
+function chosenEngineAdvice(c: Candidate, problem: string): string {
+  const keeps = 'Berth, like the docker CLI, uses only the engine you chose; the registry keeps working without it.'
+  if (c.source === 'DOCKER_HOST')
+    return `The Docker engine at DOCKER_HOST=${c.address} does not answer (${problem}). Start it there, or unset DOCKER_HOST to use the default engine. ${keeps}`
+  if (c.problem) return `The Docker context "${c.context}" is not defined (${problem}). Create it, or choose another with \`docker context use default\` (or DOCKER_CONTEXT). ${keeps}`
+  return `The Docker engine of context "${c.context}" at ${c.address} does not answer (${problem}). Start it, or choose another with \`docker context use default\` (or DOCKER_CONTEXT). ${keeps}`
 }
