@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
+import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { BerthError } from '@shared/errors'
@@ -35,7 +36,8 @@ export function pullHost(host: string, port: number): string {
   return `${name}:${port}`
 }
 
-async function ensureWritable(dir: string): Promise<void> {
+/** Creates `dir` if needed and proves it can be written, or says why not (FOLDER_NOT_WRITABLE). */
+export async function ensureWritable(dir: string): Promise<void> {
   try {
     await makeDir(dir)
     // Unique per call: two first uses at once (a request and the upload sweep) must not share one probe.
@@ -204,6 +206,28 @@ export class RegistryHost {
     if (err.code === 'EACCES')
       return new BerthError('PORT_IN_USE', `Port ${port} needs administrator rights (ports below 1024). Choose a port above 1024, e.g. 5000.`, { port })
     return new BerthError('INTERNAL', `The registry could not listen on ${host}:${port}: ${err.message}`)
+  }
+
+  /**
+   * Whether `host:port` could be listened on now, without touching the running registry: a throw-away
+   * listen, with the error a start would give. Port 0 is not probed, nor an address whose port the
+   * running registry holds itself on the same or an overlapping (wildcard) address: its restart will tell.
+   */
+  async checkAddress(host: string, port: number): Promise<void> {
+    const current = this.settings.get().host
+    const wildcard = (h: string) => h === '0.0.0.0' || h === '::'
+    if (port === 0 || (this.state === 'running' && port === this.port && (host === current || wildcard(host) || wildcard(current)))) return
+    const probe = createNetServer()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        probe.once('error', reject)
+        probe.listen({ port, host, exclusive: true }, () => resolve())
+      })
+    } catch (err) {
+      throw await this.listenError(err as NodeJS.ErrnoException, host, port)
+    } finally {
+      await new Promise<void>((resolve) => (probe.listening ? probe.close(() => resolve()) : resolve()))
+    }
   }
 
   stop(): Promise<RegistryStatus> {

@@ -122,7 +122,7 @@ export function createService(options: ServiceOptions): Service {
   }
 
   const api: Api = {
-    ...createSettingsApi(registry, settings, bus, options.onStartAtLogin),
+    ...createSettingsApi(registry, settings, bus, options.onStartAtLogin, log),
     ...createCatalogApi(registry, catalog),
     ...createDockerApi({ engine, registry, settings, transfers, windowAuth, log }),
     ...createStorageApi({ bus, registry, settings, engine, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 }),
