@@ -53,7 +53,7 @@ describe('a first push into a new repository', () => {
     wrap()
     await screen.findByText('First push in progress')
     // A layer of the push lands: the catalog refetches, demo/big is still not a repository with tags.
-    act(() => berth.emit('catalog.changed', { repository: 'demo/big', action: 'blob' }))
+    act(() => berth.emit('catalog.changed', { repository: 'demo/big', action: 'link' }))
     await waitFor(() => expect(berth.inputs('catalog.repositories').length).toBeGreaterThan(0))
     expect(useCatalog.getState().selected).toBe('demo/big')
     expect(screen.getByText('First push in progress')).toBeInTheDocument()
@@ -61,7 +61,7 @@ describe('a first push into a new repository', () => {
     stored = true
     act(() => {
       berth.emit('transfer.progress', { ...pushing, state: 'done', overall: { ...pushing.overall, current: 1000, percent: 100, layersDone: 2 } })
-      berth.emit('catalog.changed', { repository: 'demo/big', action: 'put-manifest', reference: '1' })
+      berth.emit('catalog.changed', { repository: 'demo/big', action: 'push', reference: '1' })
     })
     await screen.findByRole('row', { name: /^1\b/ })
     expect(screen.queryByText('First push in progress')).toBeNull()
