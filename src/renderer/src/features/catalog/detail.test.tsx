@@ -78,8 +78,8 @@ describe('tag details', () => {
       config: null,
       image: null,
       children: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('1'), size: 400, platform: { os: 'linux', architecture: 'amd64' }, attestation: false },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('2'), size: 400, platform: { os: 'linux', architecture: 'arm64' }, attestation: false },
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('1'), size: 403, platform: { os: 'linux', architecture: 'amd64' }, attestation: false, imageSize: 7_100_000 },
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('2'), size: 403, platform: { os: 'linux', architecture: 'arm64' }, attestation: false, imageSize: 6_900_000 },
         { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('3'), size: 500, platform: { os: 'unknown', architecture: 'unknown' }, attestation: true }
       ]
     })
@@ -89,6 +89,11 @@ describe('tag details', () => {
     const attestations = screen.getByRole('list', { name: 'Build attestations' })
     expect(attestations).toHaveTextContent('Build attestation')
     expect(screen.queryByText(/unknown\/unknown/)).not.toBeInTheDocument()
+    // Each platform's image size, not its 403-byte manifest.
+    const platforms = screen.getByRole('list', { name: 'Platforms' })
+    expect(within(platforms).getByRole('button', { name: /linux\/amd64/ })).toHaveTextContent('7.1 MB')
+    expect(within(platforms).getByRole('button', { name: /linux\/arm64/ })).toHaveTextContent('6.9 MB')
+    expect(platforms).not.toHaveTextContent('403 B')
 
     await userEvent.click(within(screen.getByRole('list', { name: 'Platforms' })).getByRole('button', { name: /linux\/arm64/ }))
     await waitFor(() => expect(berth.inputs('catalog.manifest').at(-1)).toEqual({ repository: 'team/app', reference: digest('2') }))
