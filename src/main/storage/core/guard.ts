@@ -73,6 +73,17 @@ export class BlobGuard {
     return this.now() - at < this.graceMs && (ref === undefined || ref < at) ? 'pushed moments ago, no manifest names it yet' : null
   }
 
+  /** When `digest` was last touched (found or made), by anyone; undefined when not recently. */
+  touchedAt(digest: string): number | undefined {
+    return this.touched.get(digest)
+  }
+
+  /** Whether a stored manifest has named `digest` since `since`. */
+  referencedSince(digest: string, since: number): boolean {
+    const ref = this.referenced.get(digest)
+    return ref !== undefined && ref >= since
+  }
+
   /** Runs `fn` while no other `withLock` of the same digest runs. */
   async withLock<T>(digest: string, fn: () => Promise<T>): Promise<T> {
     const before = this.locks.get(digest) ?? Promise.resolve()
