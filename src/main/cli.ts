@@ -11,6 +11,8 @@ import { defaultDataDir } from './config/data-dir'
 import { parseDuration } from './config/duration'
 import { normalizeOrigin } from './registry/request-guard'
 import { bindAddressProblem } from '@shared/bind-address'
+// The bundler inlines the version (resolveJsonModule): `berth --version` needs no package.json at run time.
+import pkg from '../../package.json'
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535.')
@@ -45,6 +47,7 @@ function duration(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('berth')
     .description('Berth: a private container registry on your laptop (OCI Distribution / Docker Registry API v2).')
+    .version(pkg.version, '-V, --version', 'print the version of Berth')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
 
