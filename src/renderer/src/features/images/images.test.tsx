@@ -112,6 +112,23 @@ describe('the push confirmation', () => {
     await waitFor(() => expect(berth.inputs('docker.push')).toEqual([{ image: 'registry.example.com/Org/Web:3.1', repository: 'web/frontend', tag: '3.1' }]))
   })
 
+  it('understands a full reference pasted into Repository: the repository there, the tag in Tag, the address not doubled', async () => {
+    const berth = setup({ image: 'app:1.2', repository: null })
+    const dialog = screen.getByRole('dialog', { name: 'Push an image' })
+    const name = within(dialog).getByLabelText('Repository')
+    await userEvent.clear(name)
+    await userEvent.paste('localhost:5420/foo:1')
+    expect(name).toHaveValue('foo')
+    expect(within(dialog).getByLabelText('Tag')).toHaveValue('1')
+    expect(within(dialog).getByTestId('push-target')).toHaveTextContent('localhost:5000/foo:1')
+    expect(within(dialog).getByTestId('push-target')).not.toHaveTextContent('localhost:5420')
+    await userEvent.clear(name)
+    await userEvent.paste('team/web')
+    expect(name).toHaveValue('team/web')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Push' }))
+    await waitFor(() => expect(berth.inputs('docker.push')).toEqual([{ image: 'app:1.2', repository: 'team/web', tag: '1' }]))
+  })
+
   it('lets the keyboard path choose the image', async () => {
     const berth = setup({ image: null, repository: 'team/app' })
     await userEvent.selectOptions(screen.getByLabelText('Local image'), 'worker:2.0')
