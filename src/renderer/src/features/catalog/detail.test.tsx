@@ -176,6 +176,24 @@ describe('tag details', () => {
     await waitFor(() => expect(berth.inputs('docker.run')).toEqual([{ repository: 'team/app', reference: '1.0', ports: [{ host: 18080, container: 8080, protocol: 'tcp', hostIp: '127.0.0.1' }] }]))
   })
 
+  it('proposes an unprivileged host port (8080 for EXPOSE 80), and after Run shows the container and its URL', async () => {
+    const image = manifest()
+    const web = { ...image, image: { ...image.image!, exposedPorts: ['80/tcp', '443/tcp', '5353/udp'] } }
+    open(web, '1.0', { 'docker.run': () => ({ containerId: 'abcdef0123456789', name: 'brave_app', command: 'docker run -d -p 127.0.0.1:8080:80 localhost:5000/team/app:1.0' }), 'docker.images': () => [] })
+    await userEvent.click(await screen.findByRole('button', { name: 'Run…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Run a container' })
+    expect(within(dialog).getByLabelText('Host port 1')).toHaveValue('8080')
+    expect(within(dialog).getByLabelText('Container port 1')).toHaveValue('80')
+    expect(within(dialog).getByLabelText('Host port 2')).toHaveValue('8443')
+    expect(within(dialog).getByLabelText('Host port 3')).toHaveValue('5353')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
+    const started = await within(dialog).findByRole('region', { name: 'Container started' })
+    expect(started).toHaveTextContent('Container brave_app runs abcdef012345')
+    expect(within(started).getByRole('link', { name: 'http://127.0.0.1:8080/' })).toHaveAttribute('href', 'http://127.0.0.1:8080/')
+    expect(within(started).getByRole('link', { name: 'http://127.0.0.1:8443/' })).toBeInTheDocument()
+    expect(within(started).queryByRole('link', { name: /5353/ })).toBeNull()
+  })
+
   it('publishes on every interface only when “Reachable from other machines” is ticked', async () => {
     const berth = open(manifest(), '1.0', { 'docker.run': () => ({ containerId: 'c1', name: 'brave_app', command: 'docker run -d -p 0.0.0.0:8080:8080 localhost:5000/team/app:1.0' }), 'docker.images': () => [] })
     await userEvent.click(await screen.findByRole('button', { name: 'Run…' }))
