@@ -1,6 +1,7 @@
 import Dockerode from 'dockerode'
 import type { EngineStatus } from '@shared/model/docker'
 import { BerthError } from '@shared/errors'
+import { followImageEvents, type ImageEvent } from './image-events'
 import { candidates, connectionOptions, isExplicit, systemDiscoveryEnv, type Candidate, type DiscoveryEnv } from './discovery'
 
 const PING_TIMEOUT_MS = 3000
@@ -23,10 +24,15 @@ export class DockerEngine {
   private current: EngineStatus
   private timer: NodeJS.Timeout | undefined
   private checking: Promise<EngineStatus> | null = null
+  /** The /events stream while it is followed (see image-events.ts). */
+  private events: { client: Dockerode; stop: () => void } | null = null
+  private watching = false
 
   constructor(
     private readonly discovery: DiscoveryEnv = systemDiscoveryEnv(),
-    private readonly onChange: (status: EngineStatus) => void = () => {}
+    private readonly onChange: (status: EngineStatus) => void = () => {},
+    /** An image was tagged, untagged, deleted, pulled, loaded or imported in the engine (while watched). */
+    private readonly onImages?: (event: ImageEvent) => void
   ) {
     this.current = {
       reachable: false,
@@ -136,6 +142,7 @@ export class DockerEngine {
   /** Re-checks every `intervalMs` (more often while unreachable), so the UI sees the engine come and go. */
   watch(intervalMs = 5000): void {
     this.unwatch()
+    this.watching = true
     const tick = async () => {
       try {
         if (this.docker) {
@@ -146,6 +153,7 @@ export class DockerEngine {
       } catch {
         await this.check()
       }
+      this.followEvents()
       this.timer = setTimeout(tick, this.current.reachable ? intervalMs * 2 : intervalMs)
       this.timer.unref()
     }
@@ -153,8 +161,36 @@ export class DockerEngine {
   }
 
   unwatch(): void {
+    this.watching = false
     clearTimeout(this.timer)
     this.timer = undefined
+    this.events?.stop()
+    this.events = null
+  }
+
+  /** Follows the engine's image events while it is reachable; a stream that ended (engine gone) is followed again on its return. */
+  private followEvents(): void {
+    const docker = this.docker
+    if (!this.onImages || !this.watching) return
+    if (this.events && this.events.client !== docker) {
+      this.events.stop()
+      this.events = null
+    }
+    if (!docker || this.events) return
+    const entry = { client: docker, stop: () => {} }
+    this.events = entry
+    followImageEvents(docker, (e) => this.onImages?.(e), () => {
+      if (this.events === entry) this.events = null
+      // The engine may have gone: look now rather than at the next tick.
+      void this.check().then(() => this.followEvents())
+    })
+      .then((stop) => {
+        if (this.events === entry) entry.stop = stop
+        else stop()
+      })
+      .catch(() => {
+        if (this.events === entry) this.events = null
+      })
   }
 }
 

@@ -245,6 +245,10 @@ export const events = {
   'registry.activity': { doc: 'Requests and bytes in/out since start, at most once a second.', payload: RegistryActivity },
   'catalog.changed': { doc: 'A repository changed: any client pushed, tagged or deleted.', payload: CatalogChange },
   'docker.status': { doc: 'The Docker engine became reachable or unreachable.', payload: EngineStatus },
+  'docker.imagesChanged': {
+    doc: "The engine's images changed (tag, untag, delete, pull, load, import), by anyone: refetch docker.images.",
+    payload: z.object({ actions: z.array(z.string()) })
+  },
   'transfer.progress': { doc: 'A push or pull progressed, per layer and overall; ends in done, error or cancelled.', payload: Transfer },
   'storage.progress': { doc: 'A storage operation (gc, move, export, import, verify) progressed; ends with finished.', payload: StorageProgress },
   'activity.entry': { doc: 'A request to the registry port finished (the access log, live).', payload: ActivityEntry }

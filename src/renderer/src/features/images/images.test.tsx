@@ -1,7 +1,8 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { Tooltip } from 'radix-ui'
 import type { ReactNode } from 'react'
+import { bindStores } from '../../store/bind'
 import { useCatalog } from '../../store/catalog'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
@@ -158,5 +159,18 @@ describe('the push confirmation', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Push' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('Docker refused: no such image app:1.2')
     expect(screen.getByRole('dialog')).toBeInTheDocument()
+  })
+})
+
+describe('local images follow the engine', () => {
+  it('docker.imagesChanged refetches the list (a docker tag in a terminal shows without refresh)', async () => {
+    let tags = ['app:1.2']
+    const berth = fakeBerth({ 'docker.status': () => engineStatus(), 'docker.images': () => [localImage(tags)] })
+    const unbind = bindStores()
+    await waitFor(() => expect(useImages.getState().images?.[0]?.tags).toEqual(['app:1.2']))
+    tags = ['app:1.2', 'app:latest']
+    act(() => berth.emit('docker.imagesChanged', { actions: ['tag'] }))
+    await waitFor(() => expect(useImages.getState().images?.[0]?.tags).toEqual(['app:1.2', 'app:latest']))
+    unbind()
   })
 })
