@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import pino, { type Logger } from 'pino'
 import type { RegistryActivity as RegistryActivityEvent } from '@shared/model/registry'
 import type { Storage } from '../storage'
@@ -139,7 +139,7 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
       })
     }
   )
-  // Bytes in and out, counted per socket when each response ends (no per-chunk work on the hot path).
+  // Bytes in and out, counted per socket when each response ends; the activity getter adds what requests under way moved (sampled, no per-chunk work).
   const counted = new WeakMap<object, { read: number; written: number }>()
   server.on('clientError', (err, socket) => {
     log.debug({ err: err.message }, 'bad request from client')
@@ -180,9 +180,24 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
     })
   })
 
+  /** Counted so far plus what the requests under way have moved: a long push shows its bytes as they flow. */
+  function liveActivity(): RegistryActivity {
+    let { bytesIn, bytesOut } = activity
+    const sockets = new Set<Socket>()
+    for (const res of inFlight) if (res.socket) sockets.add(res.socket)
+    for (const socket of sockets) {
+      const seen = counted.get(socket) ?? { read: 0, written: 0 }
+      bytesIn += socket.bytesRead - seen.read
+      bytesOut += socket.bytesWritten - seen.written
+    }
+    return { requests: activity.requests, bytesIn, bytesOut }
+  }
+
   return {
     server,
-    activity,
+    get activity() {
+      return liveActivity()
+    },
     purgeUploads,
     listen(port, host) {
       return new Promise((resolve, reject) => {

@@ -130,7 +130,8 @@ export class RegistryHost {
       startedAt: this.startedAt?.toISOString() ?? null,
       uptimeMs: this.startedAt ? Date.now() - this.startedAt.getTime() : null,
       error: this.error?.toData() ?? null,
-      ...(sharing ? { sharing } : {})
+      ...(sharing ? { sharing } : {}),
+      ...(this.server && this.state === 'running' ? { activity: { ...this.server.activity, at: new Date().toISOString() } } : {})
     }
   }
 

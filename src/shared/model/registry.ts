@@ -17,7 +17,9 @@ export const RegistryStatus = z.object({
   uptimeMs: z.number().nullable(),
   error: BerthErrorSchema.nullable(),
   /** How the registry is shared (TLS, accounts, warnings); absent before the first start. */
-  sharing: SharingStatus.optional()
+  sharing: SharingStatus.optional(),
+  /** Requests and bytes since start, while running: the header's counter right after a reload. */
+  activity: z.object({ requests: z.number(), bytesIn: z.number(), bytesOut: z.number(), at: z.string() }).optional()
 })
 export type RegistryStatus = z.infer<typeof RegistryStatus>
 
