@@ -7,7 +7,7 @@ export function TransferSettings(props: SettingsSectionProps) {
   const transferPath = current(props, 'transferPath')
   const set = <K extends 'transferPath' | 'layerEncoding' | 'manifestFormat'>(key: K, value: Settings[K]) => props.change({ [key]: value })
   return (
-    <fieldset className="space-y-2 border-t border-line pt-3">
+    <fieldset className="min-w-0 space-y-2 border-t border-line pt-3">
       <legend className="text-[12px] font-medium text-muted">Push and pull from the window</legend>
       <Choice<Settings['transferPath']> label="Path" value={transferPath} onChange={(v) => set('transferPath', v)} options={TRANSFER_PATHS} />
       {transferPath !== 'engine' ? (
