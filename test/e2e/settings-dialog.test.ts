@@ -39,7 +39,7 @@ describe('the Settings dialog in Chromium', () => {
     // Nothing in the dialog sticks out of it (a fieldset is as wide as its widest select unless told otherwise).
     const box = await dialog.boundingBox()
     // Runs in the page; this project's TypeScript has no DOM types.
-    const widest = (await dialog.evaluate(`(d) => Math.max(...Array.from(d.querySelectorAll('select, input, fieldset')).map((e) => e.getBoundingClientRect().right))`)) as number
+    const widest = (await page.evaluate(`Math.max(...Array.from(document.querySelectorAll('[role=dialog] select, [role=dialog] input, [role=dialog] fieldset')).map((e) => e.getBoundingClientRect().right))`)) as number
     expect(widest).toBeLessThanOrEqual(box!.x + box!.width)
     await expect(dialog.evaluate((d) => d.scrollWidth <= d.clientWidth + 1)).resolves.toBe(true)
     expect(await layoutProblems(page, [])).toEqual([])
