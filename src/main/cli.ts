@@ -10,10 +10,20 @@ import { addSharingCommands } from './cli/sharing'
 import { defaultDataDir } from './config/data-dir'
 import { parseDuration } from './config/duration'
 import { normalizeOrigin } from './registry/request-guard'
+import { bindAddressProblem } from '@shared/bind-address'
+// The bundler inlines the version (resolveJsonModule): `berth --version` needs no package.json at run time.
+import pkg from '../../package.json'
 
 function port(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) throw new InvalidArgumentError('a port is a number from 0 to 65535.')
   return Number(value)
+}
+
+function bindAddress(value: string): string {
+  const problem = bindAddressProblem(value)
+  // commander prints "error: option '-H, --host <address>' argument '…' is invalid." before this.
+  if (problem) throw new InvalidArgumentError(problem)
+  return value.trim()
 }
 
 function origin(value: string, previous: string[] = []): string[] {
@@ -37,6 +47,7 @@ function duration(value: string): number {
 export function buildProgram(): Command {
   const program = new Command('berth')
     .description('Berth: a private container registry on your laptop (OCI Distribution / Docker Registry API v2).')
+    .version(pkg.version, '-V, --version', 'print the version of Berth')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (text, write) => write(text) })
 
@@ -45,7 +56,7 @@ export function buildProgram(): Command {
     .description('Run the registry in the foreground, without a window. Stop it with Ctrl-C.')
     .addOption(new Option('-p, --port <port>', 'registry port (0 picks a free one)').argParser(port).default(5000))
     .addOption(
-      new Option('-H, --host <address>', 'address to bind; 127.0.0.1 keeps it on this machine, 0.0.0.0 shares it').default('127.0.0.1')
+      new Option('-H, --host <address>', 'address to bind; 127.0.0.1 keeps it on this machine, 0.0.0.0 shares it').argParser(bindAddress).default('127.0.0.1')
     )
     .addOption(new Option('-d, --data <dir>', 'data folder, in Distribution (registry:2) layout').default(defaultDataDir()))
     .addOption(

@@ -223,7 +223,7 @@ describeWith({ docker: true }, 'the service with the real registry and Docker en
 })
 
 describeWith({ docker: true }, 'engine down and back', () => {
-  it('reports every place it tried, then finds the engine when it appears (with an event)', async () => {
+  it('an explicit DOCKER_HOST that is missing is reported as such (no fallback), then found when it appears (with an event)', async () => {
     const dir = await tempDir('berth-engine-')
     const sock = join(dir, 'docker.sock')
     const discovery = { env: { DOCKER_HOST: `unix://${sock}` }, home: dir, platform: 'linux' as const, readFile: () => null }
@@ -234,11 +234,12 @@ describeWith({ docker: true }, 'engine down and back', () => {
     try {
       const down = (await dispatch(svc.api, 'docker.status', undefined)) as Envelope<ApiOutput<'docker.status'>>
       expect(down.ok && down.result.tried[0]).toEqual({ address: `unix://${sock}`, source: 'DOCKER_HOST', problem: 'no such socket' })
-      // The default socket (tried next) is the real engine here, so "down" means: DOCKER_HOST missing, fallback found.
+      expect(down.ok && down.result.tried).toHaveLength(1)
+      // The default socket is the real engine here, and it must not stand in for the one chosen.
       const images = (await dispatch(svc.api, 'docker.images', undefined)) as Envelope<unknown>
-      expect(images.ok).toBe(true)
+      expect(images).toMatchObject({ ok: false, error: { code: 'DOCKER_UNREACHABLE' } })
 
-      // Now the DOCKER_HOST socket appears (a proxy to the real engine) and is preferred.
+      // Now the DOCKER_HOST socket appears (a proxy to the real engine) and is used.
       const proxy = createNetServer((client) => {
         const upstream = connect('/var/run/docker.sock')
         client.pipe(upstream).pipe(client)

@@ -1,9 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs'
-import { mkdir, readFile, stat } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { BerthError } from '@shared/errors'
 import { Role, type Account } from '@shared/model/sharing'
-import { isNotFound, writeFileAtomic } from '../storage/core/files'
+import { isNotFound, makeDir, writeFileAtomic } from '../storage/core/files'
 import { layoutOf, paths } from '../storage/core/paths'
 import { formatHtpasswd, hashPassword, isBcrypt, parseHtpasswd, verifyPassword, type HtpasswdEntry, type HtpasswdLine } from './htpasswd'
 
@@ -170,8 +170,8 @@ export class AccountStore {
       await this.refresh(0)
       const result = await change()
       // Only Berth's own folder is private; the data folder above keeps the mode it has.
-      await mkdir(dirname(this.dir), { recursive: true })
-      await mkdir(this.dir, { recursive: true, mode: 0o700 })
+      await makeDir(dirname(this.dir))
+      await makeDir(this.dir, 0o700)
       await writeFileAtomic(this.htpasswdPath, formatHtpasswd(this.entries), { mode: SECRET_MODE })
       const roles: RolesFile = { version: 1, roles: this.roles }
       await writeFileAtomic(this.rolesPath, JSON.stringify(roles, null, 2) + '\n', { mode: SECRET_MODE })

@@ -1,6 +1,6 @@
-import { mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { join } from 'node:path'
-import { mkdirWithin } from '../storage/core/files'
+import { makeDir, mkdirWithin } from '../storage/core/files'
 
 /*
  * An append-only log file that rotates by size: `access.log` → `access.log.1` → … → `.<keep>`,
@@ -79,7 +79,7 @@ export class RotatingFile {
     if (this.handle && this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate(dir)
     if (!this.handle) {
       if (this.within) await mkdirWithin(this.within(), dir)
-      else await mkdir(dir, { recursive: true })
+      else await makeDir(dir)
       const path = join(dir, this.name)
       this.size = (await stat(path).catch(() => null))?.size ?? 0
       if (this.size > 0 && this.size + bytes > this.maxBytes) await this.rotate(dir)

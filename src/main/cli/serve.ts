@@ -1,9 +1,10 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import pino from 'pino'
 import { BerthError } from '@shared/errors'
 import { createHttpTransport } from '../service/http-transport'
 import { createService } from '../service/service'
+import { makeDir } from '../storage/core/files'
 
 export interface ServeOptions {
   port: number
@@ -50,14 +51,14 @@ export function listenProblem(code: string | undefined, host: string, port: numb
 /** Proves the data folder can be written (creating it if needed); returns the problem as a sentence. */
 export async function checkWritable(dir: string): Promise<string | null> {
   try {
-    await mkdir(dir, { recursive: true })
+    await makeDir(dir)
     const probe = join(dir, `.berth-write-test-${process.pid}`)
     await writeFile(probe, '')
     await rm(probe)
     return null
   } catch (err) {
     const e = err as NodeJS.ErrnoException
-    const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOTDIR' ? 'part of the path is a file' : e.code === 'EROFS' ? 'the disk is read-only' : e.message
+    const why = e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOTDIR' ? 'part of the path is a file' : e.code === 'EROFS' ? 'the disk is read-only' : e.code === 'ENOENT' ? 'no folder can be made there' : e.message
     return `Cannot write to the data folder ${dir} (${why}); choose another with --data.`
   }
 }

@@ -71,7 +71,7 @@ export function addStorageCommands(program: Command): void {
       const lines = [
         `Data folder  ${usage.dataDir}`,
         `On disk      ${formatBytes(usage.totalBytes)} (${usage.blobs.count} blobs, ${usage.manifests.count} manifests, ${usage.manifests.untagged} untagged)`,
-        `Unreferenced ${formatBytes(usage.unreferenced.bytes)} in ${usage.unreferenced.count} blobs (berth gc frees them)`,
+        `Unreferenced ${formatBytes(usage.unreferenced.bytes)} in ${usage.unreferenced.count} blobs (berth gc frees them)${usage.keptForNow.count ? `; ${usage.keptForNow.count} recent blobs kept for now (berth gc --dry-run says why)` : ''}`,
         `Uploads      ${usage.uploads.count} (${formatBytes(usage.uploads.bytes)}), ${usage.uploads.abandoned} abandoned`,
         `Free         ${formatBytes(usage.volume.freeBytes)} of ${formatBytes(usage.volume.totalBytes)}${usage.lowSpace ? '  ** LOW: free space is running out **' : ''}`,
         ''
@@ -102,8 +102,9 @@ export function addStorageCommands(program: Command): void {
       const verb = report.dryRun ? 'would delete' : 'deleted'
       for (const m of report.manifests) process.stdout.write(`${verb} manifest ${m.repositories?.join(', ')}@${m.digest}\n`)
       for (const b of report.blobs) process.stdout.write(`${verb} blob ${b.digest} (${formatBytes(b.bytes)})\n`)
+      for (const k of report.kept) process.stdout.write(`${report.dryRun ? 'would keep' : 'kept'} ${k.kind} ${k.digest} (${formatBytes(k.bytes)}): ${k.reason}\n`)
       process.stdout.write(
-        `${report.dryRun ? 'Dry run: would free' : 'Freed'} ${formatBytes(report.freedBytes)}: ${report.blobs.length} blobs, ${report.manifests.length} manifests; ${report.marked} kept.\n`
+        `${report.dryRun ? 'Dry run: would free' : 'Freed'} ${formatBytes(report.freedBytes)}: ${report.blobs.length} blobs, ${report.manifests.length} manifests; ${report.marked} referenced kept${report.kept.length ? `, ${report.kept.length} unreferenced kept for now (above)` : ''}.\n`
       )
     })
 

@@ -3,8 +3,11 @@ import { readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
 
-// Where the Docker engine is, in the order the docker CLI looks: DOCKER_HOST, the current context,
-// the platform default, Docker Desktop's per-user socket, then Podman's Docker-compatible socket.
+// Where the Docker engine is, as the docker CLI decides: an explicit DOCKER_HOST, else an explicit
+// context (DOCKER_CONTEXT, else `currentContext` in config.json) is THE engine — when it does not
+// answer, that is the answer, never another socket (a push must go to the engine the person chose).
+// Only with nothing chosen are the platform default, Docker Desktop's per-user socket and Podman's
+// Docker-compatible socket tried in turn.
 
 export type EndpointSource = 'DOCKER_HOST' | 'context' | 'default' | 'docker-desktop' | 'podman'
 
@@ -13,6 +16,8 @@ export interface Candidate {
   /** `unix:///var/run/docker.sock`, `tcp://host:2375`, `npipe:////./pipe/docker_engine` */
   address: string
   context: string | null
+  /** Why this candidate cannot even be tried (a context named but not defined). */
+  problem?: string
 }
 
 export interface DiscoveryEnv {
@@ -66,24 +71,38 @@ export function contextHost(d: DiscoveryEnv, name: string): string | null {
   return typeof host === 'string' && host !== '' ? host : null
 }
 
+/** Whether the person chose the engine (DOCKER_HOST or a context): then only that one is tried. */
+export function isExplicit(c: Candidate): boolean {
+  return c.source === 'DOCKER_HOST' || c.source === 'context'
+}
+
 export function candidates(d: DiscoveryEnv): Candidate[] {
+  if (d.env.DOCKER_HOST) return [{ source: 'DOCKER_HOST', address: d.env.DOCKER_HOST, context: null }]
+  const context = currentContext(d)
+  const chosenDefault = d.env.DOCKER_CONTEXT === 'default'
+  if (context && context !== 'default') {
+    const host = contextHost(d, context)
+    const configDir = d.env.DOCKER_CONFIG || join(d.home, '.docker')
+    return [
+      host
+        ? { source: 'context', address: host, context }
+        : { source: 'context', address: `context ${context}`, context, problem: `no context named "${context}" in ${join(configDir, 'contexts')} (docker context ls)` }
+    ]
+  }
   const out: Candidate[] = []
   const add = (c: Candidate) => {
     if (!out.some((o) => o.address === c.address)) out.push(c)
   }
-  if (d.env.DOCKER_HOST) add({ source: 'DOCKER_HOST', address: d.env.DOCKER_HOST, context: null })
-  const context = currentContext(d)
-  if (context && context !== 'default') {
-    const host = contextHost(d, context)
-    if (host) add({ source: 'context', address: host, context })
-  }
   if (d.platform === 'win32') {
     add({ source: 'default', address: 'npipe:////./pipe/docker_engine', context: null })
+    if (chosenDefault) return out
     add({ source: 'docker-desktop', address: 'npipe:////./pipe/dockerDesktopLinuxEngine', context: null })
     add({ source: 'podman', address: 'npipe:////./pipe/podman-machine-default', context: null })
     return out
   }
   add({ source: 'default', address: 'unix:///var/run/docker.sock', context: null })
+  // DOCKER_CONTEXT=default names the default engine, as `docker --context default` does.
+  if (chosenDefault) return out
   add({ source: 'docker-desktop', address: `unix://${join(d.home, '.docker', 'run', 'docker.sock')}`, context: null })
   add({ source: 'docker-desktop', address: `unix://${join(d.home, '.docker', 'desktop', 'docker.sock')}`, context: null })
   const runtime = d.env.XDG_RUNTIME_DIR

@@ -1,7 +1,8 @@
 import Dockerode from 'dockerode'
 import type { EngineStatus } from '@shared/model/docker'
 import { BerthError } from '@shared/errors'
-import { candidates, connectionOptions, systemDiscoveryEnv, type Candidate, type DiscoveryEnv } from './discovery'
+import { followImageEvents, type ImageEvent } from './image-events'
+import { candidates, connectionOptions, isExplicit, systemDiscoveryEnv, type Candidate, type DiscoveryEnv } from './discovery'
 
 const PING_TIMEOUT_MS = 3000
 
@@ -23,10 +24,15 @@ export class DockerEngine {
   private current: EngineStatus
   private timer: NodeJS.Timeout | undefined
   private checking: Promise<EngineStatus> | null = null
+  /** The /events stream while it is followed (see image-events.ts). */
+  private events: { client: Dockerode; stop: () => void } | null = null
+  private watching = false
 
   constructor(
     private readonly discovery: DiscoveryEnv = systemDiscoveryEnv(),
-    private readonly onChange: (status: EngineStatus) => void = () => {}
+    private readonly onChange: (status: EngineStatus) => void = () => {},
+    /** An image was tagged, untagged, deleted, pulled, loaded or imported in the engine (while watched). */
+    private readonly onImages?: (event: ImageEvent) => void
   ) {
     this.current = {
       reachable: false,
@@ -45,7 +51,7 @@ export class DockerEngine {
     return this.current
   }
 
-  /** Tries every candidate in order; the first that answers a ping is used. */
+  /** Tries every candidate in order; the first that answers a ping is used (an explicit choice is the only candidate). */
   check(): Promise<EngineStatus> {
     if (!this.checking) {
       this.checking = this.probe().finally(() => {
@@ -57,7 +63,12 @@ export class DockerEngine {
 
   private async probe(): Promise<EngineStatus> {
     const tried: EngineStatus['tried'] = []
-    for (const c of candidates(this.discovery)) {
+    const list = candidates(this.discovery)
+    for (const c of list) {
+      if (c.problem) {
+        tried.push({ address: c.address, source: c.source, problem: c.problem })
+        continue
+      }
       const options = connectionOptions(c.address)
       if (!options) {
         tried.push({ address: c.address, source: c.source, problem: 'Berth cannot speak this kind of address (use unix://, tcp:// or npipe://)' })
@@ -83,7 +94,7 @@ export class DockerEngine {
       apiVersion: null,
       os: null,
       flavour: null,
-      problem: unreachableAdvice(tried, this.discovery.platform),
+      problem: list.length === 1 && isExplicit(list[0]) ? chosenEngineAdvice(list[0], tried[0].problem ?? '') : unreachableAdvice(tried, this.discovery.platform),
       checkedAt: new Date().toISOString()
     })
   }
@@ -131,6 +142,7 @@ export class DockerEngine {
   /** Re-checks every `intervalMs` (more often while unreachable), so the UI sees the engine come and go. */
   watch(intervalMs = 5000): void {
     this.unwatch()
+    this.watching = true
     const tick = async () => {
       try {
         if (this.docker) {
@@ -141,6 +153,7 @@ export class DockerEngine {
       } catch {
         await this.check()
       }
+      this.followEvents()
       this.timer = setTimeout(tick, this.current.reachable ? intervalMs * 2 : intervalMs)
       this.timer.unref()
     }
@@ -148,8 +161,36 @@ export class DockerEngine {
   }
 
   unwatch(): void {
+    this.watching = false
     clearTimeout(this.timer)
     this.timer = undefined
+    this.events?.stop()
+    this.events = null
+  }
+
+  /** Follows the engine's image events while it is reachable; a stream that ended (engine gone) is followed again on its return. */
+  private followEvents(): void {
+    const docker = this.docker
+    if (!this.onImages || !this.watching) return
+    if (this.events && this.events.client !== docker) {
+      this.events.stop()
+      this.events = null
+    }
+    if (!docker || this.events) return
+    const entry = { client: docker, stop: () => {} }
+    this.events = entry
+    followImageEvents(docker, (e) => this.onImages?.(e), () => {
+      if (this.events === entry) this.events = null
+      // The engine may have gone: look now rather than at the next tick.
+      void this.check().then(() => this.followEvents())
+    })
+      .then((stop) => {
+        if (this.events === entry) entry.stop = stop
+        else stop()
+      })
+      .catch(() => {
+        if (this.events === entry) this.events = null
+      })
   }
 }
 
@@ -162,4 +203,13 @@ function unreachableAdvice(tried: EngineStatus['tried'], platform: NodeJS.Platfo
         ? 'Start Docker Desktop (or `podman machine start`)'
         : 'Start Docker Desktop'
   return `Cannot reach a Docker engine. Tried: ${where}. ${start}, or point DOCKER_HOST at it. The registry keeps working without it.`
+}
+
+/** The engine the person chose does not answer: say so, and how to choose another — never use another by ourselves. */
+function chosenEngineAdvice(c: Candidate, problem: string): string {
+  const keeps = 'Berth, like the docker CLI, uses only the engine you chose; the registry keeps working without it.'
+  if (c.source === 'DOCKER_HOST')
+    return `The Docker engine at DOCKER_HOST=${c.address} does not answer (${problem}). Start it there, or unset DOCKER_HOST to use the default engine. ${keeps}`
+  if (c.problem) return `The Docker context "${c.context}" is not defined (${problem}). Create it, or choose another with \`docker context use default\` (or DOCKER_CONTEXT). ${keeps}`
+  return `The Docker engine of context "${c.context}" at ${c.address} does not answer (${problem}). Start it, or choose another with \`docker context use default\` (or DOCKER_CONTEXT). ${keeps}`
 }

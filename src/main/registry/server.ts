@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type RequestListener, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import pino, { type Logger } from 'pino'
 import type { RegistryActivity as RegistryActivityEvent } from '@shared/model/registry'
 import { StorageUnavailableError, type Storage } from '../storage'
@@ -119,7 +119,7 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
       dispatch(req, res).catch((err: unknown) => answerFailure({ storage, log }, req, res, err))
     }
   )
-  // Bytes in and out, counted per socket when each response ends (no per-chunk work on the hot path).
+  // Bytes in and out, counted per socket when each response ends; the activity getter adds what requests under way moved (sampled, no per-chunk work).
   const counted = new WeakMap<object, { read: number; written: number }>()
   // Not HTTP that node:http can parse (an unknown method, a broken header): still the spec's JSON error.
   const notHttp = JSON.stringify({ errors: [{ code: 'UNSUPPORTED', message: 'the request is not valid HTTP/1.1', detail: null }] })
@@ -168,9 +168,24 @@ export function createRegistryServer(options: RegistryOptions): RegistryServer {
     })
   })
 
+  /** Counted so far plus what the requests under way have moved: a long push shows its bytes as they flow. */
+  function liveActivity(): RegistryActivity {
+    let { bytesIn, bytesOut } = activity
+    const sockets = new Set<Socket>()
+    for (const res of inFlight) if (res.socket) sockets.add(res.socket)
+    for (const socket of sockets) {
+      const seen = counted.get(socket) ?? { read: 0, written: 0 }
+      bytesIn += socket.bytesRead - seen.read
+      bytesOut += socket.bytesWritten - seen.written
+    }
+    return { requests: activity.requests, bytesIn, bytesOut }
+  }
+
   return {
     server,
-    activity,
+    get activity() {
+      return liveActivity()
+    },
     purgeUploads,
     listen(port, host) {
       return new Promise((resolve, reject) => {

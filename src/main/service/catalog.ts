@@ -89,9 +89,20 @@ export class CatalogService {
       layers: info.layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.size, ...(l.annotations ? { annotations: l.annotations } : {}) })),
       config: info.config ? { mediaType: info.config.mediaType, digest: info.config.digest, size: info.config.size } : null,
       image,
-      children: info.children.map((c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.size, platform: c.platform, attestation: c.attestation })),
+      children: await Promise.all(
+        info.children.map(async (c) => ({ mediaType: c.mediaType, digest: c.digest, size: c.size, platform: c.platform, attestation: c.attestation, imageSize: await this.reachedSize(c.digest) }))
+      ),
       raw: info.raw
     }
+  }
+
+  /** Bytes a manifest reaches (itself, config, layers; an index's children), or null when it is not stored. */
+  private async reachedSize(digestText: string): Promise<number | null> {
+    const d = digestOrNull(digestText)
+    if (!d || !(await this.inspector.manifest(d))) return null
+    let size = 0
+    for (const s of (await this.inspector.reach(d)).values()) size += s
+    return size
   }
 
   async deleteTag(repository: string, tag: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
+import { createServer as createNetServer } from 'node:net'
 import { join } from 'node:path'
 import type { Logger } from 'pino'
 import { BerthError } from '@shared/errors'
@@ -14,6 +15,7 @@ import { portInUseAdvice } from './port-advice'
 import type { RequestRecord } from '../registry/observe'
 import { prepareSharing, type SharingSetup } from '../sharing/setup'
 import { defaultTlsDir } from '../config/data-dir'
+import { makeDir } from '../storage/core/files'
 
 export interface RegistryHostOptions {
   uploadMaxAgeMs?: number
@@ -36,9 +38,10 @@ export function pullHost(host: string, port: number): string {
   return `${name}:${port}`
 }
 
-async function ensureWritable(dir: string): Promise<void> {
+/** Creates `dir` if needed and proves it can be written, or says why not (FOLDER_NOT_WRITABLE). */
+export async function ensureWritable(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true })
+    await makeDir(dir)
     // Unique per call: two first uses at once (a request and the upload sweep) must not share one probe.
     const probe = join(dir, `.berth-write-test-${process.pid}-${randomBytes(4).toString('hex')}`)
     await writeFile(probe, '')
@@ -47,7 +50,7 @@ async function ensureWritable(dir: string): Promise<void> {
     const e = err as NodeJS.ErrnoException
     throw new BerthError(
       'FOLDER_NOT_WRITABLE',
-      `Berth cannot write to the data folder ${dir} (${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code ?? e.message}). Choose another folder in Settings, or fix its permissions.`,
+      `Berth cannot write to the data folder ${dir} (${e.code === 'EACCES' || e.code === 'EPERM' ? 'permission denied' : e.code === 'ENOENT' ? 'no folder can be made there' : e.code ?? e.message}). Choose another folder in Settings, or fix its permissions.`,
       { dataDir: dir, code: e.code }
     )
   }
@@ -133,7 +136,8 @@ export class RegistryHost {
       uptimeMs: this.startedAt ? Date.now() - this.startedAt.getTime() : null,
       error: this.error?.toData() ?? null,
       ...(sharing ? { sharing } : {}),
-      ...(this.server && this.disk ? { disk: this.disk } : {})
+      ...(this.server && this.disk ? { disk: this.disk } : {}),
+      ...(this.server && this.state === 'running' ? { activity: { ...this.server.activity, at: new Date().toISOString() } } : {})
     }
   }
 
@@ -211,6 +215,28 @@ export class RegistryHost {
     if (err.code === 'EACCES')
       return new BerthError('PORT_IN_USE', `Port ${port} needs administrator rights (ports below 1024). Choose a port above 1024, e.g. 5000.`, { port })
     return new BerthError('INTERNAL', `The registry could not listen on ${host}:${port}: ${err.message}`)
+  }
+
+  /**
+   * Whether `host:port` could be listened on now, without touching the running registry: a throw-away
+   * listen, with the error a start would give. Port 0 is not probed, nor an address whose port the
+   * running registry holds itself on the same or an overlapping (wildcard) address: its restart will tell.
+   */
+  async checkAddress(host: string, port: number): Promise<void> {
+    const current = this.settings.get().host
+    const wildcard = (h: string) => h === '0.0.0.0' || h === '::'
+    if (port === 0 || (this.state === 'running' && port === this.port && (host === current || wildcard(host) || wildcard(current)))) return
+    const probe = createNetServer()
+    try {
+      await new Promise<void>((resolve, reject) => {
+        probe.once('error', reject)
+        probe.listen({ port, host, exclusive: true }, () => resolve())
+      })
+    } catch (err) {
+      throw await this.listenError(err as NodeJS.ErrnoException, host, port)
+    } finally {
+      await new Promise<void>((resolve) => (probe.listening ? probe.close(() => resolve()) : resolve()))
+    }
   }
 
   stop(): Promise<RegistryStatus> {

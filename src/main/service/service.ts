@@ -97,7 +97,18 @@ export function createService(options: ServiceOptions): Service {
     },
     onLoginFailure: (reason) => metrics.loginFailure(reason)
   }, (storage) => late.pullThroughFor?.(storage))
-  const engine = new DockerEngine(options.discovery, (status) => bus.emit('docker.status', status))
+  // Image events come in bursts (a pull tags, a rmi untags and deletes): one event per quiet 150 ms.
+  let imagesTimer: NodeJS.Timeout | undefined
+  let imageActions = new Set<string>()
+  const imagesChanged = (e: { action: string }) => {
+    imageActions.add(e.action)
+    clearTimeout(imagesTimer)
+    imagesTimer = setTimeout(() => {
+      bus.emit('docker.imagesChanged', { actions: [...imageActions].sort() })
+      imageActions = new Set()
+    }, 150)
+  }
+  const engine = new DockerEngine(options.discovery, (status) => bus.emit('docker.status', status), imagesChanged)
   const transfers = new TransferManager(bus)
   const remote = createRemoteApi({
     bus,
@@ -123,7 +134,7 @@ export function createService(options: ServiceOptions): Service {
   }
 
   const api: Api = {
-    ...createSettingsApi(registry, settings, bus, options.onStartAtLogin),
+    ...createSettingsApi(registry, settings, bus, options.onStartAtLogin, log),
     ...createCatalogApi(registry, catalog),
     ...createDockerApi({ engine, registry, settings, transfers, windowAuth, log }),
     ...createStorageApi({ bus, registry, settings, engine, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 }),
@@ -148,6 +159,7 @@ export function createService(options: ServiceOptions): Service {
     },
     async dispose() {
       engine.unwatch()
+      clearTimeout(imagesTimer)
       transfers.cancelAll()
       await registry.stop()
       unfollow()

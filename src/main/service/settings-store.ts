@@ -41,7 +41,12 @@ export class SettingsStore {
   }
 
   async update(patch: Partial<Settings>): Promise<Settings> {
-    const next = Settings.parse({ ...this.value, ...patch })
+    return this.replace({ ...this.value, ...patch })
+  }
+
+  /** Puts back settings read earlier, whole (fields they lacked go too): a failed save undone. */
+  async replace(value: Settings): Promise<Settings> {
+    const next = Settings.parse(value)
     if (this.file) await writeFileAtomic(this.file, JSON.stringify(next, null, 2) + '\n')
     this.value = next
     return next

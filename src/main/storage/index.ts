@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises'
 import { BlobStore } from './core/blobs'
 import { CatalogIndex } from './core/catalog'
 import { ChangeFeed } from './core/changes'
@@ -13,6 +12,7 @@ import { RootWatch } from './core/root-watch'
 import { UploadStore } from './core/uploads'
 import { Inspector } from './manage/inspect'
 import { SizeIndex } from './manage/size-index'
+import { makeDir } from './core/files'
 
 /*
  * A data folder, opened. Three layers, each importing only the ones before it:
@@ -53,8 +53,8 @@ export interface StorageOptions {
 /** Opens (creating if needed) a Distribution-layout data folder. */
 export async function openStorage(dataDir: string, options: StorageOptions = {}): Promise<Storage> {
   const layout = layoutOf(dataDir)
-  await mkdir(layout.repositories, { recursive: true })
-  await mkdir(layout.blobs, { recursive: true })
+  await makeDir(layout.repositories)
+  await makeDir(layout.blobs)
   const changes = new ChangeFeed()
   const blobs = new BlobStore(layout, new BlobGuard(undefined, options.clock))
   const repos = new RepositoryStore(layout, changes)

@@ -1,10 +1,10 @@
-import { chmod, link, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, link, readFile, rm, writeFile } from 'node:fs/promises'
 import { randomUUID } from 'node:crypto'
-import { isNotFound } from '../storage/core/files'
+import { isNotFound, makeDir } from '../storage/core/files'
 
 /** The TLS folder: only its owner may even list it. */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
+  await makeDir(dir, 0o700)
   await chmod(dir, 0o700).catch(() => {})
 }
 

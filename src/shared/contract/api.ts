@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { bindAddressProblem } from '../bind-address'
 import { CatalogChange, DigestString, ManifestDetail, Reference, RepositoryName, RepositorySummary, TagName, TagSummary } from '../model/catalog'
 import { EngineStatus, LocalImage, PortMapping, Transfer } from '../model/docker'
 import { LayerEncodingSetting, ManifestFormatSetting, RegistryActivity, RegistryStatus, Settings, TransferPath } from '../model/registry'
@@ -38,7 +39,14 @@ export const methods = {
     'Changes settings (saved at once); a running registry restarts when its address or folder changes.',
     // A person picks a real port; 0 (any free one) is only what `berth serve --port 0` starts with.
     // The defaults are for loading; a patch that leaves a field out must leave it as it is.
-    Settings.extend({ port: z.number().int().min(1).max(65535), transferPath: TransferPath, layerEncoding: LayerEncodingSetting, manifestFormat: ManifestFormatSetting })
+    Settings.extend({
+      port: z.number().int().min(1).max(65535),
+      host: Settings.shape.host.superRefine((h, ctx) => {
+        const problem = bindAddressProblem(h)
+        if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      }),
+      transferPath: TransferPath, layerEncoding: LayerEncodingSetting, manifestFormat: ManifestFormatSetting
+    })
       .partial()
       .strict(),
     Settings
@@ -237,6 +245,10 @@ export const events = {
   'registry.activity': { doc: 'Requests and bytes in/out since start, at most once a second.', payload: RegistryActivity },
   'catalog.changed': { doc: 'A repository changed: any client pushed, tagged or deleted.', payload: CatalogChange },
   'docker.status': { doc: 'The Docker engine became reachable or unreachable.', payload: EngineStatus },
+  'docker.imagesChanged': {
+    doc: "The engine's images changed (tag, untag, delete, pull, load, import), by anyone: refetch docker.images.",
+    payload: z.object({ actions: z.array(z.string()) })
+  },
   'transfer.progress': { doc: 'A push or pull progressed, per layer and overall; ends in done, error or cancelled.', payload: Transfer },
   'storage.progress': { doc: 'A storage operation (gc, move, export, import, verify) progressed; ends with finished.', payload: StorageProgress },
   'activity.entry': { doc: 'A request to the registry port finished (the access log, live).', payload: ActivityEntry }

@@ -15,7 +15,7 @@ export const METHOD_NAMES = [
   'remote.list', 'remote.add', 'remote.remove', 'remote.test', 'remote.catalog', 'remote.tags', 'remote.manifest', 'remote.copy', 'remote.mirrorStatus'
 ] as const
 
-export const EVENT_NAMES = ['registry.status', 'registry.activity', 'catalog.changed', 'docker.status', 'transfer.progress', 'storage.progress', 'activity.entry'] as const
+export const EVENT_NAMES = ['registry.status', 'registry.activity', 'catalog.changed', 'docker.status', 'docker.imagesChanged', 'transfer.progress', 'storage.progress', 'activity.entry'] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]
 export type EventName = (typeof EVENT_NAMES)[number]

@@ -69,7 +69,9 @@ export type ImageConfigSummary = z.infer<typeof ImageConfigSummary>
 export const IndexChild = Descriptor.extend({
   platform: Platform.nullable(),
   /** BuildKit attestation manifests (`vnd.docker.reference.type: attestation-manifest`), never a platform. */
-  attestation: z.boolean()
+  attestation: z.boolean(),
+  /** What the child reaches: its manifest, config and layers (null when its manifest is not stored). `size` is the manifest's own. */
+  imageSize: z.number().nullable().optional()
 })
 
 export const ManifestDetail = z.object({

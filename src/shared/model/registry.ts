@@ -31,7 +31,9 @@ export const RegistryStatus = z.object({
   /** How the registry is shared (TLS, accounts, warnings); absent before the first start. */
   sharing: SharingStatus.optional(),
   /** The data folder's disk, looked at every few seconds while running; absent while stopped. */
-  disk: DiskStatus.optional()
+  disk: DiskStatus.optional(),
+  /** Requests and bytes since start, while running: the header's counter right after a reload. */
+  activity: z.object({ requests: z.number(), bytesIn: z.number(), bytesOut: z.number(), at: z.string() }).optional()
 })
 export type RegistryStatus = z.infer<typeof RegistryStatus>
 

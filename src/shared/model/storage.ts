@@ -25,8 +25,10 @@ export const StorageUsage = z.object({
   totalBytes: z.number(),
   blobs: z.object({ count: z.number().int(), bytes: z.number() }),
   manifests: z.object({ count: z.number().int(), untagged: z.number().int() }),
-  /** Blobs no manifest of any repository references: what a collection frees. */
+  /** Blobs no manifest of any repository references and nothing protects: what a collection frees now (the dry run's rule). */
   unreferenced: z.object({ count: z.number().int(), bytes: z.number() }),
+  /** Unreferenced blobs a collection would keep for now (a client touched them moments ago; the dry run says why). */
+  keptForNow: z.object({ count: z.number().int(), bytes: z.number() }).default({ count: 0, bytes: 0 }),
   uploads: z.object({ count: z.number().int(), bytes: z.number(), abandoned: z.number().int() }),
   volume: z.object({ freeBytes: z.number(), totalBytes: z.number() }),
   /** Free space under 10 % of the volume or under 2 GiB. */
@@ -58,8 +60,10 @@ export const GcReport = z.object({
   /** Untagged manifest revisions removed, or that would be (with `untagged`). */
   manifests: z.array(GcItem),
   freedBytes: z.number(),
-  /** Unreferenced blobs kept because a client touched them moments ago (a push may be under way). */
+  /** Unreferenced blobs and untagged manifests kept for now: how many (see `kept` for each and why). */
   protected: z.number().int(),
+  /** Each one kept although nothing reaches it, with what protects it (the blob guard's reason). */
+  kept: z.array(GcItem.extend({ kind: z.enum(['blob', 'manifest']), reason: z.string() })).default([]),
   durationMs: z.number()
 })
 export type GcReport = z.infer<typeof GcReport>

@@ -17,6 +17,12 @@ export interface AreaBlob {
   gzip: boolean
 }
 
+/** What this import put into the blob store itself (the store lacked it), and when its commit touched it. */
+interface Fresh {
+  digest: Digest
+  touchedAt: number
+}
+
 /**
  * Blobs of one import, written through the upload store into a hidden repository of their own (so
  * each digest is verified and committed like a push, and nothing reaches a real repository until
@@ -26,6 +32,7 @@ export interface AreaBlob {
 export class ImportArea {
   readonly repository = paths.importAreaName(randomUUID().replaceAll('-', ''))
   private readonly byDigest = new Map<string, AreaBlob>()
+  private readonly fresh = new Map<string, Fresh>()
 
   constructor(private readonly storage: Storage) {}
 
@@ -71,8 +78,11 @@ export class ImportArea {
     try {
       await this.storage.uploads.append(this.repository, uuid, Readable.from(tap(content)))
       const digest = expected ?? (parseDigest(`sha256:${hash!.digest('hex')}`) as Digest)
+      const existed = (await this.storage.blobs.size(digest)) !== null
       const size = await this.storage.uploads.commit(this.repository, uuid, digest)
       committed = true
+      const touchedAt = this.storage.blobs.guard.touchedAt(digest.value)
+      if (!existed && touchedAt !== undefined && !this.fresh.has(digest.value)) this.fresh.set(digest.value, { digest, touchedAt })
       const h = head as Buffer | null
       const blob: AreaBlob = { digest, size, gzip: h !== null && h.length === 2 && h[0] === 0x1f && h[1] === 0x8b }
       this.byDigest.set(digest.value, blob)
@@ -86,6 +96,18 @@ export class ImportArea {
     } finally {
       if (!committed) await this.storage.uploads.cancel(this.repository, uuid).catch(() => {})
     }
+  }
+
+  /**
+   * Takes back out of the blob store what this import stored and no imported image uses (the OCI
+   * rendering of a docker manifest when the original was restored, a manifest the index does not
+   * reach), so an import leaves no unreferenced blob behind. Blobs the store held before, or that
+   * anyone touched since, stay. Returns how many went.
+   */
+  async discardUnused(used: ReadonlySet<string>): Promise<number> {
+    let removed = 0
+    for (const { digest, touchedAt } of this.fresh.values()) if (!used.has(digest.value) && (await this.storage.blobs.discard(digest, touchedAt))) removed++
+    return removed
   }
 
   async dispose(): Promise<void> {

@@ -79,8 +79,13 @@ async function importInto(storage: Storage, request: ImportOptions, onProgress?:
       }
     }
     if (targets.length === 0) throw new BerthError('INVALID_INPUT', `${file} holds no images; there is nothing to import.`)
-    const placed = await placeImages(storage, targets, onProgress)
+    const { used, ...placed } = await placeImages(storage, targets, onProgress)
+    await area.discardUnused(used)
     return { format, ...placed }
+  } catch (err) {
+    // Nothing was tagged: what this import stored goes again, unless someone else uses it by now.
+    await area.discardUnused(new Set()).catch(() => {})
+    throw err
   } finally {
     await area.dispose()
   }

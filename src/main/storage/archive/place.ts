@@ -40,7 +40,7 @@ export function checkNoConflicts(targets: ImportTarget[]): void {
  * the manifest store requires), all untagged; only when every target is in place are the tags
  * written, so a failure part-way leaves no tag pointing at a half-imported image.
  */
-export async function placeImages(storage: Storage, targets: ImportTarget[], onProgress?: ProgressListener): Promise<Placed> {
+export async function placeImages(storage: Storage, targets: ImportTarget[], onProgress?: ProgressListener): Promise<Placed & { used: ReadonlySet<string> }> {
   checkNoConflicts(targets)
   const blobs = new Map<string, number>()
   const done = new Set<string>()
@@ -86,6 +86,7 @@ export async function placeImages(storage: Storage, targets: ImportTarget[], onP
   return {
     images: targets.map((t) => ({ repository: t.repository, tag: t.tag ?? null, digest: t.digest.value })),
     blobs: blobs.size,
-    bytes: [...blobs.values()].reduce((a, b) => a + b, 0)
+    bytes: [...blobs.values()].reduce((a, b) => a + b, 0),
+    used: new Set(blobs.keys())
   }
 }

@@ -75,6 +75,19 @@ export class BlobStore {
     })
   }
 
+  /**
+   * Deletes a blob its writer made and then found it did not need (an import's OCI rendering), unless
+   * anyone touched it after `touchedAt` (the writer's own commit) or a manifest named it since: then
+   * someone else relies on it. Returns whether it went.
+   */
+  discard(digest: Digest, touchedAt: number): Promise<boolean> {
+    return this.guard.withLock(digest.value, async () => {
+      if (this.guard.touchedAt(digest.value) !== touchedAt || this.guard.referencedSince(digest.value, touchedAt)) return false
+      await rm(paths.blobDir(this.layout, digest), { recursive: true, force: true })
+      return true
+    })
+  }
+
   /** Sends bytes `start`..`end` (inclusive) of a stored blob to `out` and ends it (see send-file.ts). */
   send(digest: Digest, range: { start: number; end: number }, out: Writable): Promise<void> {
     return sendFile(this.dataPath(digest), range, out)

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Dirent } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises'
-import { dirname, sep } from 'node:path'
+import { dirname, resolve, sep } from 'node:path'
 import { parseDigest, type Digest } from '@shared/reference'
 
 // Small filesystem helpers with the error handling every store needs.
@@ -31,6 +31,44 @@ export async function mkdirWithin(anchor: string, dir: string): Promise<void> {
   }
 }
 
+/**
+ * `mkdir -p` that always ends. Node's own `mkdir(dir, { recursive: true })` spins at 100% CPU forever
+ * when a folder answers ENOENT while its parent answers EEXIST (`/proc/nope`: /proc exists, nothing
+ * can be made in it). Here each missing folder is climbed past once and created once, so a folder that
+ * cannot be made fails with the error of the first one that could not.
+ */
+export async function makeDir(path: string, mode?: number): Promise<void> {
+  const missing: string[] = []
+  let dir = resolve(path)
+  for (;;) {
+    try {
+      await mkdir(dir, { mode })
+      break
+    } catch (err) {
+      if (await existingFolder(dir, err)) break
+      const parent = dirname(dir)
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || parent === dir) throw err
+      missing.push(dir)
+      dir = parent
+    }
+  }
+  // `dir` exists now: make the ones below it, each once, from the top down.
+  for (const below of missing.reverse()) {
+    try {
+      await mkdir(below, { mode })
+    } catch (err) {
+      if (!(await existingFolder(below, err))) throw err
+    }
+  }
+}
+
+/** EEXIST from mkdir: fine for a folder (someone made it first), an ENOTDIR error for a file. */
+async function existingFolder(dir: string, err: unknown): Promise<boolean> {
+  if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return false
+  if ((await stat(dir)).isDirectory()) return true
+  throw Object.assign(new Error(`ENOTDIR: not a directory, mkdir '${dir}'`), { code: 'ENOTDIR', path: dir })
+}
+
 export interface AtomicWriteOptions {
   mode?: number
   /** Create missing folders only below this one (see mkdirWithin); without it, any missing parent is made. */
@@ -43,7 +81,7 @@ export interface AtomicWriteOptions {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
   if (options.within) await mkdirWithin(options.within, dirname(path))
-  else await mkdir(dirname(path), { recursive: true })
+  else await makeDir(dirname(path))
   const tmp = `${path}.${randomUUID()}.tmp`
   // A secret is created with its final mode: it is never readable by others, not even for a moment.
   const handle = await open(tmp, 'w', options.mode ?? 0o666)

@@ -18,6 +18,8 @@
 /** Milliseconds since the epoch; a seam so tests can move time instead of editing the guard's state. */
 export type Clock = () => number
 
+export type GuardReason = 'touched during the collection' | 'pushed moments ago, no manifest names it yet'
+
 export class BlobGuard {
   private readonly touched = new Map<string, number>()
   private readonly referenced = new Map<string, number>()
@@ -65,12 +67,32 @@ export class BlobGuard {
   }
 
   /** Why the sweep must leave `digest` alone, or null: touched during this collection, or recently and not yet named by a manifest. */
-  protection(digest: string): 'touched during the collection' | 'pushed moments ago, no manifest names it yet' | null {
+  protection(digest: string): GuardReason | null {
     const at = this.touched.get(digest)
     if (at === undefined) return null
     if (this.collectionStartedAt !== null && at >= this.collectionStartedAt) return 'touched during the collection'
     const ref = this.referenced.get(digest)
     return this.now() - at < this.graceMs && (ref === undefined || ref < at) ? 'pushed moments ago, no manifest names it yet' : null
+  }
+
+  /** What protects `digest`, as a sentence for people (what touched it and when), or null. */
+  explain(digest: string): string | null {
+    const reason = this.protection(digest)
+    if (reason === null) return null
+    if (reason === 'touched during the collection') return 'a client uploaded, checked or mounted it while this collection ran'
+    const seconds = Math.max(0, Math.round((this.now() - (this.touched.get(digest) ?? this.now())) / 1000))
+    return `uploaded, checked or mounted by a client ${seconds} s ago and no manifest names it yet (a push may be under way); kept until that is ${Math.round(this.graceMs / 60_000)} min ago`
+  }
+
+  /** When `digest` was last touched (found or made), by anyone; undefined when not recently. */
+  touchedAt(digest: string): number | undefined {
+    return this.touched.get(digest)
+  }
+
+  /** Whether a stored manifest has named `digest` since `since`. */
+  referencedSince(digest: string, since: number): boolean {
+    const ref = this.referenced.get(digest)
+    return ref !== undefined && ref >= since
   }
 
   /** Runs `fn` while no other `withLock` of the same digest runs. */

@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises'
+import { open, readdir, rename, rm, stat } from 'node:fs/promises'
 import { dirname, join, relative, resolve, sep } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { DataFolder } from '@shared/model/storage'
 import { BerthError } from '@shared/errors'
-import { listEntries, statOrNull } from '../core/files'
+import { listEntries, makeDir, statOrNull } from '../core/files'
 import { blobDigestOfRelative, dataDirOf, layoutOf, paths } from '../core/paths'
 import { findRepositories } from '../core/repository-walk'
 import { folderBytes, type ProgressFn } from './scan'
@@ -59,7 +59,7 @@ export async function copyDataFolder(from: string, to: string, onProgress?: Prog
     throw new BerthError('CONFLICT', `${target} already exists and is not empty; choose a new or empty folder.`, { target })
   const parent = dirname(target)
   try {
-    await mkdir(parent, { recursive: true })
+    await makeDir(parent)
   } catch (err) {
     throw new BerthError('FOLDER_NOT_WRITABLE', `Cannot create ${parent}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`)
   }
@@ -106,7 +106,7 @@ export async function copyDataFolder(from: string, to: string, onProgress?: Prog
 }
 
 async function copyTree(src: string, dst: string, copyFile: (src: string, dst: string, size: number) => Promise<void>): Promise<void> {
-  await mkdir(dst, { recursive: true })
+  await makeDir(dst)
   const entries = await listEntries(src)
   for (const e of entries) {
     const s = join(src, e.name)

@@ -60,7 +60,11 @@ async function collect(storage: Storage, options: GcOptions, onProgress?: Progre
     const blobCandidates = [...stored.values()].filter((b) => !marked.has(b.digest.value))
     const total = revisionCandidates.length + blobCandidates.length
     let done = 0
-    let protectedCount = 0
+    const kept: GcReport['kept'] = []
+    /** What protects `digest`, as the guard says it now (read under the lock, right after the decision). */
+    const keep = (kind: 'blob' | 'manifest', digest: string, bytes: number, repositories: string[]) => {
+      kept.push({ kind, digest, bytes, reason: guard.explain(digest) ?? 'touched while the collection ran', ...(repositories.length ? { repositories } : {}) })
+    }
     const step = (item: string) => onProgress?.({ phase: dryRun ? 'listing' : 'sweeping', done: ++done, total, item })
 
     for (const { repository, digest } of revisionCandidates) {
@@ -68,7 +72,7 @@ async function collect(storage: Storage, options: GcOptions, onProgress?: Progre
         ? !guard.isProtected(digest.value)
         : await guard.withLock(digest.value, async () => !guard.isProtected(digest.value) && (await storage.repos.unlinkRevision(repository, digest)))
       if (removed) manifests.push({ digest: digest.value, bytes: stored.get(digest.value)?.size ?? 0, repositories: [repository] })
-      else protectedCount++
+      else keep('manifest', digest.value, stored.get(digest.value)?.size ?? 0, [repository])
       step(`${repository}@${digest.value}`)
     }
 
@@ -82,7 +86,7 @@ async function collect(storage: Storage, options: GcOptions, onProgress?: Progre
         freed = await storage.blobs.sweep(blob.digest, async () => {
           await Promise.all(repos.map((name) => storage.repos.unlinkLayer(name, blob.digest)))
         })
-      if (freed === null) protectedCount++
+      if (freed === null) keep('blob', blob.digest.value, blob.size, repos)
       else {
         freedBytes += freed
         blobs.push({ digest: blob.digest.value, bytes: freed, ...(repos.length ? { repositories: repos } : {}) })
@@ -90,7 +94,7 @@ async function collect(storage: Storage, options: GcOptions, onProgress?: Progre
       step(blob.digest.value)
     }
     onProgress?.({ phase: 'done', done: total, total })
-    return { dryRun, marked: marked.size, blobs, manifests, freedBytes, protected: protectedCount, durationMs: Math.round(performance.now() - started) }
+    return { dryRun, marked: marked.size, blobs, manifests, freedBytes, protected: kept.length, kept, durationMs: Math.round(performance.now() - started) }
   } finally {
     guard.endCollection()
   }

@@ -71,9 +71,15 @@ export async function storageUsage(
   let blobBytes = 0
   let unreferencedCount = 0
   let unreferencedBytes = 0
+  const kept = { count: 0, bytes: 0 }
   for (const b of blobs.values()) {
     blobBytes += b.size
-    if (!everything.marked.has(b.digest.value)) {
+    if (everything.marked.has(b.digest.value)) continue
+    // The same rule as the collector's: what the blob guard protects is kept, not freed.
+    if (storage.blobs.guard.isProtected(b.digest.value)) {
+      kept.count++
+      kept.bytes += b.size
+    } else {
       unreferencedCount++
       unreferencedBytes += b.size
     }
@@ -88,6 +94,7 @@ export async function storageUsage(
     blobs: { count: blobs.size, bytes: blobBytes },
     manifests: { count: manifestDigests.size, untagged: untaggedTotal },
     unreferenced: { count: unreferencedCount, bytes: unreferencedBytes },
+    keptForNow: kept,
     uploads,
     volume: { freeBytes, totalBytes: volumeBytes },
     lowSpace: isLowSpace(freeBytes, volumeBytes),

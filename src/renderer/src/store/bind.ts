@@ -33,6 +33,8 @@ export function bindStores(onConnectionChange?: (state: ConnectionState) => void
     }),
     on('storage.progress', (progress) => useStorage.getState().onProgress(progress)),
     on('docker.status', (status) => useImages.getState().setEngine(status)),
+    // A `docker tag` in a terminal, a pull or rmi anywhere: the list follows the engine.
+    on('docker.imagesChanged', () => void useImages.getState().load()),
     on('transfer.progress', (transfer) => {
       const before = useTransfers.getState().byId[transfer.id]
       useTransfers.getState().upsert(transfer)

@@ -1,6 +1,7 @@
 import { create } from 'zustand'
 import type { CatalogChange, ManifestDetail, RepositorySummary, TagSummary } from '@shared/model/catalog'
 import { call, ClientError, messageOf } from '../lib/client'
+import { runningPushTo, useTransfers } from './transfers'
 
 export type TagSortKey = 'tag' | 'pushed' | 'size'
 export interface TagSort {
@@ -16,6 +17,8 @@ export interface TagsView {
   items: TagSummary[] | null
   loading: boolean
   error: string | null
+  /** The repository does not exist (yet: a first push into it may be under way). */
+  missing?: boolean
 }
 
 export interface DetailView {
@@ -100,7 +103,8 @@ export const useCatalog = create<CatalogState>()((set, get) => ({
       set({ repositories: items, total, status: 'ready', error: null })
       const { selected } = get()
       if (selected === null && items.length > 0) get().select(items[0].name)
-      else if (selected !== null && !items.some((r) => r.name === selected)) get().select(items[0]?.name ?? null)
+      // A repository a push is creating stays selected while it does not exist yet.
+      else if (selected !== null && !items.some((r) => r.name === selected) && !runningPushTo(useTransfers.getState().byId, selected)) get().select(items[0]?.name ?? null)
     } catch (err) {
       if (seq !== repoSeq) return
       set({ status: get().status === 'ready' ? 'ready' : 'error', error: messageOf(err) })
@@ -134,7 +138,8 @@ export const useCatalog = create<CatalogState>()((set, get) => ({
       }
     } catch (err) {
       if (seq !== tagSeq || get().selected !== repository) return
-      set({ tags: { repository, items: get().tags?.items ?? null, loading: false, error: messageOf(err) } })
+      const missing = err instanceof ClientError && err.code === 'NOT_FOUND'
+      set({ tags: { repository, items: missing ? null : (get().tags?.items ?? null), loading: false, error: messageOf(err), missing } })
     }
   },
 

@@ -31,7 +31,9 @@ export const useRegistry = create<RegistryState>()((set, get) => ({
   async load() {
     set({ loading: true })
     try {
-      set({ status: await call('registry.status'), error: null, loading: false })
+      const status = await call('registry.status')
+      // After a reload the counter shows at once, not at the next change.
+      set((s) => ({ status, error: null, loading: false, ...(status.activity && !s.activity ? { activity: status.activity } : {}) }))
     } catch (err) {
       set({ error: messageOf(err), loading: false })
     }

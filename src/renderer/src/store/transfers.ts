@@ -1,5 +1,6 @@
 import { create } from 'zustand'
 import type { Transfer } from '@shared/model/docker'
+import { splitImageReference } from '@shared/reference'
 import { call, messageOf } from '../lib/client'
 import { notify } from './notices'
 
@@ -29,6 +30,14 @@ interface TransfersState {
   pull(input: { repository: string; reference: string }): Promise<void>
   cancel(id: string): Promise<void>
   clearFinished(): void
+}
+
+/** The push running into `repository` (the newest), if any: until its manifest lands the repository has no tags, or does not exist yet. */
+export function runningPushTo(byId: Record<string, Transfer>, repository: string): Transfer | null {
+  let found: Transfer | null = null
+  for (const t of Object.values(byId))
+    if (t.kind === 'push' && t.state === 'running' && splitImageReference(t.target).repository === repository && (!found || t.startedAt > found.startedAt)) found = t
+  return found
 }
 
 /** Earlier events can arrive after later ones (SSE replay, refetch racing events): never move a transfer backwards. */

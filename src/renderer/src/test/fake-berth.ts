@@ -241,6 +241,7 @@ export function storageUsage(o: Partial<StorageUsage> = {}): StorageUsage {
     blobs: { count: 42, bytes: 181_900_000 },
     manifests: { count: 9, untagged: 1 },
     unreferenced: { count: 4, bytes: 12_300_000 },
+    keptForNow: { count: 0, bytes: 0 },
     uploads: { count: 1, bytes: 5_200_000, abandoned: 1 },
     volume: { freeBytes: 212_000_000_000, totalBytes: 512_000_000_000 },
     lowSpace: false,
@@ -267,6 +268,7 @@ export function gcReport(o: Partial<GcReport> = {}): GcReport {
     manifests: [{ digest: digest('5'), bytes: 1_000, repositories: ['team/api'] }],
     freedBytes: 12_300_000,
     protected: 0,
+    kept: [],
     durationMs: 420,
     ...o
   }

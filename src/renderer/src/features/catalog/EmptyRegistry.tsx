@@ -15,6 +15,8 @@ export function EmptyRegistry() {
   const running = useRegistry((s) => s.status?.state === 'running')
   const images = useImages((s) => s.images)
   const dragging = useImages((s) => s.dragging)
+  // With the engine down there is no local image to drag: say what works instead.
+  const engineDown = useImages((s) => s.engine !== null && !s.engine.reachable)
   const openPush = useTransfers((s) => s.openPush)
   const { over, props } = useImageDrop((image) => openPush({ image, repository: null }))
 
@@ -32,9 +34,14 @@ export function EmptyRegistry() {
         <div className="mb-5 flex flex-col items-center text-center">
           <PackageOpen className="mb-2 size-9 text-subtle" aria-hidden />
           <h2 className="text-[16px] font-semibold">Your registry is empty</h2>
-          <p className="mt-1 text-muted">Push a first image: drag one from Local images onto the area below, or run these commands in a terminal.</p>
+          <p className="mt-1 text-muted">
+            {engineDown
+              ? 'Push a first image from any client (docker on another engine, skopeo, podman, CI) with commands like these, or import an archive in the Storage view. Local images show here once Docker is reachable.'
+              : 'Push a first image: drag one from Local images onto the area below, or run these commands in a terminal.'}
+          </p>
         </div>
 
+        {engineDown ? null : (
         <div
           {...props}
           role="region"
@@ -48,6 +55,7 @@ export function EmptyRegistry() {
           <p className="font-medium text-fg">{over ? 'Release to choose a repository name' : 'Drop a local image here'}</p>
           <p className="text-[12px]">You choose the repository name and tag before anything is pushed.</p>
         </div>
+        )}
 
         <div className="mt-5">
           <h3 className="mb-1.5 text-[11px] font-semibold tracking-wide text-muted uppercase">From a terminal</h3>

@@ -6,11 +6,13 @@ import { EmptyState, InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
 import { Spinner } from '../../components/Spinner'
 import { cn } from '../../lib/cn'
+import type { Transfer } from '@shared/model/docker'
+import { ProgressBar } from '../../components/ProgressBar'
 import { formatBytes, formatDate, formatRelative } from '../../lib/format'
 import { useCatalog } from '../../store/catalog'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
-import { useTransfers } from '../../store/transfers'
+import { runningPushTo, useTransfers } from '../../store/transfers'
 import { useImageDrop } from '../images/drag'
 import { DeleteRepositoryDialog } from '../storage/DeleteRepositoryDialog'
 import { EmptyRegistry } from './EmptyRegistry'
@@ -22,8 +24,9 @@ export function RepositoryView() {
   const status = useCatalog((s) => s.status)
   const total = useCatalog((s) => s.total)
   const selected = useCatalog((s) => s.selected)
+  const creating = useTransfers((s) => (selected ? runningPushTo(s.byId, selected) !== null : false))
 
-  if (status === 'ready' && total === 0) return <EmptyRegistry />
+  if (status === 'ready' && total === 0 && !creating) return <EmptyRegistry />
   if (!selected) {
     return (
       <main aria-label="Repository" className="flex min-h-0 flex-1 items-center justify-center bg-canvas">
@@ -105,8 +108,11 @@ function TagsArea() {
   const tags = useCatalog((s) => s.tags)
   const loadTags = useCatalog((s) => s.loadTags)
   const pullHost = useRegistry((s) => s.status?.pullHost ?? 'localhost:5000')
+  const push = useTransfers((s) => (tags ? runningPushTo(s.byId, tags.repository) : null))
   if (!tags) return null
   const { items, loading, error, repository } = tags
+  // Until its manifest lands, a repository being pushed for the first time has no tags or does not exist: that is its state, not an error.
+  if (push && (!items || items.length === 0)) return <FirstPush transfer={push} repository={repository} />
   // As tall as its rows, up to 45% of the pane: the detail below gets the rest.
   const height = items && items.length > 0 ? 33 + items.length * TAG_ROW_HEIGHT + 1 : 150
   return (
@@ -125,5 +131,22 @@ function TagsArea() {
         <TagsTable items={items} />
       )}
     </div>
+  )
+}
+
+function FirstPush({ transfer: t, repository }: { transfer: Transfer; repository: string }) {
+  const { current, total, percent, layersDone, layers } = t.overall
+  return (
+    <section aria-label={`First push into ${repository}`} className="flex min-h-[120px] flex-col items-center justify-center gap-2 px-6 py-6 text-center">
+      <ArrowUpFromLine className="size-6 text-accent" aria-hidden />
+      <p className="font-medium">First push in progress</p>
+      <p className="max-w-md text-muted">
+        <span className="font-mono text-[12px] break-all">{t.source}</span> is on its way into <span className="font-medium text-fg">{repository}</span>; its tags show here once the image is stored.
+      </p>
+      <ProgressBar value={total > 0 ? percent : null} running label={`Pushing ${t.source} into ${repository}`} className="mt-1 max-w-sm" />
+      <p className="text-[12px] text-muted tabular-nums">
+        {total > 0 ? `${percent}% · ${formatBytes(current)} of ${formatBytes(total)}` : 'Preparing…'} · {layersDone}/{layers} layers
+      </p>
+    </section>
   )
 }

@@ -16,11 +16,23 @@ interface PortRow {
   protocol: 'tcp' | 'udp'
 }
 
+/** A host port anyone may bind: ports below 1024 need administrator rights, so EXPOSE 80 proposes 8080 (443 → 8443). */
+export function unprivilegedHostPort(container: number): number {
+  return container < 1024 ? 8000 + container : container
+}
+
 function portsFrom(data: ManifestDetail): PortRow[] {
   return (data.image?.exposedPorts ?? []).map((p) => {
     const [port, proto] = p.split('/')
-    return { host: port, container: port, protocol: proto === 'udp' ? 'udp' : 'tcp' }
+    return { host: String(unprivilegedHostPort(Number(port))), container: port, protocol: proto === 'udp' ? 'udp' : 'tcp' }
   })
+}
+
+interface Started {
+  containerId: string
+  name: string
+  command: string
+  urls: string[]
 }
 
 /** What to do about Docker's usual refusals, when its message does not say. */
@@ -49,6 +61,7 @@ function RunForm({ data, reference, onDone }: { data: ManifestDetail; reference:
   const [reachable, setReachable] = useState(false)
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
+  const [started, setStarted] = useState<Started | null>(null)
   const nameError = name && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name) ? 'A container name is letters, digits, "_", "." and "-".' : null
   const portsOk = ports.every((p) => validPort(p.host) && validPort(p.container))
 
@@ -68,12 +81,15 @@ function RunForm({ data, reference, onDone }: { data: ManifestDetail; reference:
         ...(network.trim() ? { network: network.trim() } : {})
       })
       notify({ kind: 'success', title: `Started container ${out.name}`, message: `\`${out.command}\`` })
-      onDone()
+      setStarted({ ...out, urls: ports.filter((p) => p.protocol === 'tcp').map((p) => `http://127.0.0.1:${p.host}/`) })
+      setBusy(false)
     } catch (err) {
       setError(withRunHint(messageOf(err)))
       setBusy(false)
     }
   }
+
+  if (started) return <StartedContainer started={started} onDone={onDone} />
 
   return (
     <form onSubmit={submit} noValidate className="space-y-3">
@@ -141,5 +157,39 @@ function RunForm({ data, reference, onDone }: { data: ManifestDetail; reference:
         </Button>
       </div>
     </form>
+  )
+}
+
+/** After Run: which container it is, and where it answers. */
+function StartedContainer({ started, onDone }: { started: Started; onDone(): void }) {
+  return (
+    <section aria-label="Container started" className="space-y-3">
+      <p>
+        Container <strong className="font-semibold">{started.name}</strong> runs{' '}
+        <code className="text-[12px] text-muted" title={started.containerId}>
+          {started.containerId.slice(0, 12)}
+        </code>
+        .
+      </p>
+      {started.urls.length > 0 ? (
+        <ul aria-label="Where it answers" className="space-y-1">
+          {started.urls.map((url) => (
+            <li key={url}>
+              <a href={url} target="_blank" rel="noreferrer" className="font-mono text-[12px] text-accent underline">
+                {url}
+              </a>
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <p className="text-[12px] text-muted">
+        In a terminal: <code>docker logs -f {started.name}</code> · <code>docker stop {started.name}</code>
+      </p>
+      <div className="flex justify-end">
+        <Button variant="primary" onClick={onDone}>
+          Done
+        </Button>
+      </div>
+    </section>
   )
 }

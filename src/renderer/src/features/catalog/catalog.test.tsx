@@ -6,7 +6,7 @@ import { useCatalog } from '../../store/catalog'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
 import { useTransfers } from '../../store/transfers'
-import { digest, engineStatus, fail, fakeBerth, localImage, manifest, registryStatus, repo, tag } from '../../test/fake-berth'
+import { digest, engineStatus, fail, fakeBerth, localImage, manifest, registryStatus, repo, tag, unreachableEngine } from '../../test/fake-berth'
 import { IMAGE_MIME } from '../images/drag'
 import { EmptyRegistry } from './EmptyRegistry'
 import { RepositoryList } from './RepositoryList'
@@ -102,6 +102,15 @@ describe('an empty registry', () => {
     expect(screen.getByRole('button', { name: 'Copy: docker push localhost:5123/myorg/app:1.4' })).toBeInTheDocument()
     fireEvent.drop(screen.getByRole('region', { name: 'Drop an image to push it' }), { dataTransfer: dataTransfer('myorg/app:1.4') })
     expect(useTransfers.getState().draft).toEqual({ image: 'myorg/app:1.4', repository: null })
+  })
+
+  it('with the engine down, does not tell you to drag a local image (there is none to drag)', () => {
+    useRegistry.setState({ status: registryStatus() })
+    useImages.setState({ engine: unreachableEngine(), images: null })
+    wrap(<EmptyRegistry />)
+    expect(screen.queryByRole('region', { name: 'Drop an image to push it' })).toBeNull()
+    expect(screen.getByRole('main', { name: 'Empty registry' })).not.toHaveTextContent(/drag/i)
+    expect(screen.getByRole('list', { name: 'Commands to push an image' })).toBeInTheDocument()
   })
 
   it('warns that a stopped registry refuses pushes', () => {

@@ -78,8 +78,8 @@ describe('tag details', () => {
       config: null,
       image: null,
       children: [
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('1'), size: 400, platform: { os: 'linux', architecture: 'amd64' }, attestation: false },
-        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('2'), size: 400, platform: { os: 'linux', architecture: 'arm64' }, attestation: false },
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('1'), size: 403, platform: { os: 'linux', architecture: 'amd64' }, attestation: false, imageSize: 7_100_000 },
+        { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('2'), size: 403, platform: { os: 'linux', architecture: 'arm64' }, attestation: false, imageSize: 6_900_000 },
         { mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: digest('3'), size: 500, platform: { os: 'unknown', architecture: 'unknown' }, attestation: true }
       ]
     })
@@ -89,6 +89,11 @@ describe('tag details', () => {
     const attestations = screen.getByRole('list', { name: 'Build attestations' })
     expect(attestations).toHaveTextContent('Build attestation')
     expect(screen.queryByText(/unknown\/unknown/)).not.toBeInTheDocument()
+    // Each platform's image size, not its 403-byte manifest.
+    const platforms = screen.getByRole('list', { name: 'Platforms' })
+    expect(within(platforms).getByRole('button', { name: /linux\/amd64/ })).toHaveTextContent('7.1 MB')
+    expect(within(platforms).getByRole('button', { name: /linux\/arm64/ })).toHaveTextContent('6.9 MB')
+    expect(platforms).not.toHaveTextContent('403 B')
 
     await userEvent.click(within(screen.getByRole('list', { name: 'Platforms' })).getByRole('button', { name: /linux\/arm64/ }))
     await waitFor(() => expect(berth.inputs('catalog.manifest').at(-1)).toEqual({ repository: 'team/app', reference: digest('2') }))
@@ -169,6 +174,24 @@ describe('tag details', () => {
     await userEvent.type(within(dialog).getByLabelText('Host port 1'), '18080')
     await userEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
     await waitFor(() => expect(berth.inputs('docker.run')).toEqual([{ repository: 'team/app', reference: '1.0', ports: [{ host: 18080, container: 8080, protocol: 'tcp', hostIp: '127.0.0.1' }] }]))
+  })
+
+  it('proposes an unprivileged host port (8080 for EXPOSE 80), and after Run shows the container and its URL', async () => {
+    const image = manifest()
+    const web = { ...image, image: { ...image.image!, exposedPorts: ['80/tcp', '443/tcp', '5353/udp'] } }
+    open(web, '1.0', { 'docker.run': () => ({ containerId: 'abcdef0123456789', name: 'brave_app', command: 'docker run -d -p 127.0.0.1:8080:80 localhost:5000/team/app:1.0' }), 'docker.images': () => [] })
+    await userEvent.click(await screen.findByRole('button', { name: 'Run…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Run a container' })
+    expect(within(dialog).getByLabelText('Host port 1')).toHaveValue('8080')
+    expect(within(dialog).getByLabelText('Container port 1')).toHaveValue('80')
+    expect(within(dialog).getByLabelText('Host port 2')).toHaveValue('8443')
+    expect(within(dialog).getByLabelText('Host port 3')).toHaveValue('5353')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Run' }))
+    const started = await within(dialog).findByRole('region', { name: 'Container started' })
+    expect(started).toHaveTextContent('Container brave_app runs abcdef012345')
+    expect(within(started).getByRole('link', { name: 'http://127.0.0.1:8080/' })).toHaveAttribute('href', 'http://127.0.0.1:8080/')
+    expect(within(started).getByRole('link', { name: 'http://127.0.0.1:8443/' })).toBeInTheDocument()
+    expect(within(started).queryByRole('link', { name: /5353/ })).toBeNull()
   })
 
   it('publishes on every interface only when “Reachable from other machines” is ticked', async () => {

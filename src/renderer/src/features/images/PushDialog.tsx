@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type FormEvent } from 'react'
 import { ArrowUpFromLine, Play, TriangleAlert } from 'lucide-react'
-import { repositoryProblem, tagProblem } from '@shared/reference'
+import { repositoryProblem, splitImageParts, tagProblem } from '@shared/reference'
 import { Button } from '../../components/Button'
 import { Modal } from '../../components/Dialog'
 import { Field } from '../../components/Field'
@@ -15,6 +15,12 @@ import { useRegistry } from '../../store/registry'
 import { useTransfers, type PushDraft } from '../../store/transfers'
 
 /** The confirmation before a push: the target repo:tag, editable and checked as you type. */
+/** What a Repository field holds when a whole reference is pasted: `host:port/team/app:1` → team/app and tag 1. */
+export function readPastedReference(text: string): { repository: string; tag: string | null } {
+  const { path, tag } = splitImageParts(text)
+  return { repository: path, tag: tag && tagProblem(tag) === null ? tag : null }
+}
+
 export function PushDialog() {
   const draft = useTransfers((s) => s.draft)
   const closePush = useTransfers((s) => s.closePush)
@@ -127,6 +133,15 @@ function PushForm({ draft, onDone }: { draft: PushDraft; onDone(): void }) {
               autoFocus
               placeholder="team/app"
               onChange={(e) => setRepository(e.target.value.trim())}
+              onPaste={(e) => {
+                // A full reference pasted in (localhost:5420/foo:1) is understood: its repository here, its tag in Tag.
+                const pasted = e.clipboardData.getData('text')
+                if (!/[:@]/.test(pasted)) return
+                e.preventDefault()
+                const parsed = readPastedReference(pasted)
+                setRepository(parsed.repository)
+                if (parsed.tag) setTag(parsed.tag)
+              }}
               error={touched || repository !== '' ? repoError : null}
               hint={repository && !repoError ? (exists ? 'An existing repository' : 'A new repository') : undefined}
               mono

@@ -1,7 +1,8 @@
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/react'
+import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { Tooltip } from 'radix-ui'
 import type { ReactNode } from 'react'
+import { bindStores } from '../../store/bind'
 import { useCatalog } from '../../store/catalog'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
@@ -112,6 +113,23 @@ describe('the push confirmation', () => {
     await waitFor(() => expect(berth.inputs('docker.push')).toEqual([{ image: 'registry.example.com/Org/Web:3.1', repository: 'web/frontend', tag: '3.1' }]))
   })
 
+  it('understands a full reference pasted into Repository: the repository there, the tag in Tag, the address not doubled', async () => {
+    const berth = setup({ image: 'app:1.2', repository: null })
+    const dialog = screen.getByRole('dialog', { name: 'Push an image' })
+    const name = within(dialog).getByLabelText('Repository')
+    await userEvent.clear(name)
+    await userEvent.paste('localhost:5420/foo:1')
+    expect(name).toHaveValue('foo')
+    expect(within(dialog).getByLabelText('Tag')).toHaveValue('1')
+    expect(within(dialog).getByTestId('push-target')).toHaveTextContent('localhost:5000/foo:1')
+    expect(within(dialog).getByTestId('push-target')).not.toHaveTextContent('localhost:5420')
+    await userEvent.clear(name)
+    await userEvent.paste('team/web')
+    expect(name).toHaveValue('team/web')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Push' }))
+    await waitFor(() => expect(berth.inputs('docker.push')).toEqual([{ image: 'app:1.2', repository: 'team/web', tag: '1' }]))
+  })
+
   it('lets the keyboard path choose the image', async () => {
     const berth = setup({ image: null, repository: 'team/app' })
     await userEvent.selectOptions(screen.getByLabelText('Local image'), 'worker:2.0')
@@ -141,5 +159,18 @@ describe('the push confirmation', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Push' }))
     expect(await screen.findByRole('alert')).toHaveTextContent('Docker refused: no such image app:1.2')
     expect(screen.getByRole('dialog')).toBeInTheDocument()
+  })
+})
+
+describe('local images follow the engine', () => {
+  it('docker.imagesChanged refetches the list (a docker tag in a terminal shows without refresh)', async () => {
+    let tags = ['app:1.2']
+    const berth = fakeBerth({ 'docker.status': () => engineStatus(), 'docker.images': () => [localImage(tags)] })
+    const unbind = bindStores()
+    await waitFor(() => expect(useImages.getState().images?.[0]?.tags).toEqual(['app:1.2']))
+    tags = ['app:1.2', 'app:latest']
+    act(() => berth.emit('docker.imagesChanged', { actions: ['tag'] }))
+    await waitFor(() => expect(useImages.getState().images?.[0]?.tags).toEqual(['app:1.2', 'app:latest']))
+    unbind()
   })
 })

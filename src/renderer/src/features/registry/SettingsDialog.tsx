@@ -1,4 +1,7 @@
-import { useId, useState, type FormEvent } from 'react'
+import { useState, type ComponentType, type FormEvent } from 'react'
+import { AlertTriangle } from 'lucide-react'
+import { bindAddressProblem, bindScope, describeBindAddress } from '@shared/bind-address'
+import type { Settings } from '@shared/model/registry'
 import { Button } from '../../components/Button'
 import { Modal } from '../../components/Dialog'
 import { Field } from '../../components/Field'
@@ -7,15 +10,28 @@ import { Advice } from '../../components/Advice'
 import { messageOf } from '../../lib/client'
 import { useSettings } from '../../store/settings'
 import { notify } from '../../store/notices'
-import type { Settings } from '@shared/model/registry'
+import type { SettingsDraft, SettingsSectionProps } from './settings-section'
+import { TransferSettings } from './TransferSettings'
 
-/** Port, bind address, data folder, start on launch, how the window pushes and pulls. Saved at once; a running registry restarts. */
+/**
+ * The sections below the address and folder, in order. The Sharing section (TLS, anonymous pulls, own
+ * certificate) is another component of this shape: add it here, nothing else in this file changes.
+ */
+const SECTIONS: ComponentType<SettingsSectionProps>[] = [TransferSettings]
+
+/** Port, bind address, data folder, start on launch, and the sections. Nothing is saved before Save; a save that fails changes nothing. */
 export function SettingsDialog({ open, onOpenChange }: { open: boolean; onOpenChange(open: boolean): void }) {
   return (
-    <Modal open={open} onOpenChange={onOpenChange} title="Registry settings" description="Changes are saved at once; a running registry restarts on its new address or folder.">
+    <Modal open={open} onOpenChange={onOpenChange} title="Registry settings" description="A running registry restarts on its new address or folder when you save.">
       {open ? <SettingsForm onDone={() => onOpenChange(false)} /> : null}
     </Modal>
   )
+}
+
+export function portProblem(text: string, saved: number): string | null {
+  if (saved === 0 && text === '0') return null
+  const n = Number(text)
+  return /^\d+$/.test(text) && n >= 1 && n <= 65535 ? null : 'A port is a number from 1 to 65535, e.g. 5000.'
 }
 
 function SettingsForm({ onDone }: { onDone(): void }) {
@@ -24,40 +40,56 @@ function SettingsForm({ onDone }: { onDone(): void }) {
   const [port, setPort] = useState(String(settings?.port ?? ''))
   const [host, setHost] = useState(settings?.host ?? '')
   const [dataDir, setDataDir] = useState(settings?.dataDir ?? '')
-  const [startOnLaunch, setStartOnLaunch] = useState(settings?.startOnLaunch ?? true)
-  const [transferPath, setTransferPath] = useState<Settings['transferPath']>(settings?.transferPath ?? 'auto')
-  const [layerEncoding, setLayerEncoding] = useState<Settings['layerEncoding']>(settings?.layerEncoding ?? 'auto')
-  const [manifestFormat, setManifestFormat] = useState<Settings['manifestFormat']>(settings?.manifestFormat ?? 'docker')
+  const [draft, setDraft] = useState<SettingsDraft>({})
+  const [sectionProblems, setSectionProblems] = useState<Record<string, string>>({})
   const [busy, setBusy] = useState(false)
   const [error, setError] = useState<string | null>(null)
 
   if (!settings) return <p className="text-muted">Loading settings…</p>
 
-  const portNumber = Number(port)
-  const portError = /^\d+$/.test(port) && portNumber >= 1 && portNumber <= 65535 ? null : 'A port is a number from 1 to 65535, e.g. 5000.'
-  const hostError = host.trim() ? null : 'Use 127.0.0.1 to keep the registry on this machine, or 0.0.0.0 to share it.'
-  const dirError = dataDir.trim() ? null : 'Choose a folder for the images.'
-  const portUnchanged = portNumber === settings.port || (settings.port === 0 && port === '0')
+  const problems = {
+    port: portProblem(port, settings.port),
+    host: bindAddressProblem(host),
+    dataDir: dataDir.trim() ? null : 'Choose a folder for the images.'
+  }
+  const invalid = Object.values(problems).some(Boolean) || Object.keys(sectionProblems).length > 0
+
+  // Only what differs from the saved settings is sent.
+  const change = (patch: SettingsDraft) =>
+    setDraft((d) => {
+      const next = { ...d }
+      for (const [k, v] of Object.entries(patch) as [keyof Settings, unknown][]) {
+        if (JSON.stringify(v) === JSON.stringify(settings[k])) delete next[k]
+        else Object.assign(next, { [k]: v })
+      }
+      return next
+    })
+  const section: SettingsSectionProps = {
+    settings,
+    draft,
+    change,
+    setProblem: (field, problem) =>
+      setSectionProblems((p) => {
+        if ((p[field] ?? null) === problem) return p
+        const next = { ...p }
+        if (problem) next[field] = problem
+        else delete next[field]
+        return next
+      })
+  }
+
+  const patchOf = (): SettingsDraft => {
+    const patch: SettingsDraft = { ...draft }
+    if (Number(port) !== settings.port) patch.port = Number(port)
+    if (host.trim() !== settings.host) patch.host = host.trim()
+    if (dataDir.trim() !== settings.dataDir) patch.dataDir = dataDir.trim()
+    return patch
+  }
 
   const submit = async (e: FormEvent) => {
     e.preventDefault()
-    const patch: Partial<Settings> = {}
-    if (!portUnchanged) {
-      if (portError) return
-      patch.port = portNumber
-    }
-    if (host !== settings.host) {
-      if (hostError) return
-      patch.host = host.trim()
-    }
-    if (dataDir !== settings.dataDir) {
-      if (dirError) return
-      patch.dataDir = dataDir.trim()
-    }
-    if (startOnLaunch !== settings.startOnLaunch) patch.startOnLaunch = startOnLaunch
-    if (transferPath !== settings.transferPath) patch.transferPath = transferPath
-    if (layerEncoding !== settings.layerEncoding) patch.layerEncoding = layerEncoding
-    if (manifestFormat !== settings.manifestFormat) patch.manifestFormat = manifestFormat
+    if (invalid || busy) return
+    const patch = patchOf()
     if (Object.keys(patch).length === 0) return onDone()
     setBusy(true)
     setError(null)
@@ -73,38 +105,37 @@ function SettingsForm({ onDone }: { onDone(): void }) {
   }
 
   return (
-    <form onSubmit={submit} className="space-y-3">
+    <form onSubmit={submit} className="space-y-3" noValidate>
       <div className="grid grid-cols-[120px_1fr] gap-3">
         <Field
           label="Port"
           inputMode="numeric"
           value={port}
           onChange={(e) => setPort(e.target.value.trim())}
-          error={portUnchanged ? null : portError}
-          hint={settings.port === 0 ? 'any free port' : undefined}
+          error={problems.port}
+          hint={settings.port === 0 && port === '0' ? 'any free port' : undefined}
           mono
         />
-        <Field label="Bind address" value={host} onChange={(e) => setHost(e.target.value)} error={host !== settings.host ? hostError : null} hint="127.0.0.1: this machine only" mono />
+        <Field label="Bind address" value={host} onChange={(e) => setHost(e.target.value)} error={problems.host} hint={<AddressMeaning host={host} />} mono />
       </div>
-      <Field label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} error={dataDir !== settings.dataDir ? dirError : null} hint="Distribution (registry:2) layout" mono />
+      <Field label="Data folder" value={dataDir} onChange={(e) => setDataDir(e.target.value)} error={problems.dataDir} hint="Distribution (registry:2) layout" mono />
       <label className="flex items-center gap-2">
-        <input type="checkbox" checked={startOnLaunch} onChange={(e) => setStartOnLaunch(e.target.checked)} className="size-4 accent-[var(--accent)]" />
+        <input
+          type="checkbox"
+          checked={draft.startOnLaunch ?? settings.startOnLaunch}
+          onChange={(e) => change({ startOnLaunch: e.target.checked })}
+          className="size-4 accent-[var(--accent)]"
+        />
         Start the registry when Berth opens
       </label>
-      <fieldset className="space-y-2 border-t border-line pt-3">
-        <legend className="text-[12px] font-medium text-muted">Push and pull from the window</legend>
-        <Choice<Settings['transferPath']> label="Path" value={transferPath} onChange={setTransferPath} options={TRANSFER_PATHS} />
-        {transferPath !== 'engine' ? (
-          <div className="grid grid-cols-2 gap-3">
-            <Choice<Settings['layerEncoding']> label="Layers pushed by export" value={layerEncoding} onChange={setLayerEncoding} options={ENCODINGS} />
-            <Choice<Settings['manifestFormat']> label="Manifest pushed by export" value={manifestFormat} onChange={setManifestFormat} options={FORMATS} />
-          </div>
-        ) : null}
-      </fieldset>
+      {SECTIONS.map((Section, i) => (
+        <Section key={i} {...section} />
+      ))}
       {error ? <InlineError title="Settings not saved" message={<Advice text={error} />} /> : null}
-      <div className="flex justify-end gap-2 pt-2">
+      <div className="flex items-center justify-end gap-2 pt-2">
+        {invalid ? <p className="mr-auto text-[12px] text-muted">Correct the marked field to save.</p> : null}
         <Button onClick={onDone}>Cancel</Button>
-        <Button type="submit" variant="primary" disabled={busy}>
+        <Button type="submit" variant="primary" disabled={busy || invalid}>
           {busy ? 'Saving…' : 'Save'}
         </Button>
       </div>
@@ -112,35 +143,13 @@ function SettingsForm({ onDone }: { onDone(): void }) {
   )
 }
 
-const TRANSFER_PATHS: [Settings['transferPath'], string][] = [
-  ['auto', 'Automatic: the engine’s own push and pull when it reaches the registry, else export and load'],
-  ['engine', 'The engine’s push and pull (exactly docker push’s digests)'],
-  ['export', 'Export and load through the engine’s API (works when Docker runs in a VM)']
-]
-const ENCODINGS: [Settings['layerEncoding'], string][] = [
-  ['auto', 'Automatic: uncompressed on this machine, gzip when shared'],
-  ['uncompressed', 'Uncompressed (fastest, more bytes)'],
-  ['gzip', 'gzip (as docker push stores them)']
-]
-const FORMATS: [Settings['manifestFormat'], string][] = [
-  ['docker', 'Docker schema 2'],
-  ['oci', 'OCI image manifest']
-]
-
-function Choice<T extends string>({ label, value, onChange, options }: { label: string; value: T; onChange(v: T): void; options: [T, string][] }) {
-  const id = useId()
+/** What the address means for who reaches the registry; sharing it is said plainly. */
+function AddressMeaning({ host }: { host: string }) {
+  if (bindScope(host) === 'loopback') return <>{describeBindAddress(host)}</>
   return (
-    <div className="flex flex-col gap-1">
-      <label htmlFor={id} className="text-[12px] font-medium text-muted">
-        {label}
-      </label>
-      <select id={id} value={value} onChange={(e) => onChange(e.target.value as T)} className="h-8 min-w-0 rounded-md border border-line-strong bg-field px-1 text-[12px]">
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </div>
+    <span className="inline-flex items-start gap-1 text-warning">
+      <AlertTriangle className="mt-0.5 size-3.5 shrink-0" aria-hidden />
+      {describeBindAddress(host)}
+    </span>
   )
 }

@@ -81,3 +81,14 @@ describe('the banner under the bar', () => {
     expect(container).toBeEmptyDOMElement()
   })
 })
+
+describe('the traffic counter', () => {
+  it('is there right after a reload: registry.status carries the counts so far', async () => {
+    fakeBerth({ 'registry.status': () => registryStatus({ activity: { requests: 42, bytesIn: 12_300_000, bytesOut: 4_500_000, at: new Date().toISOString() } }) })
+    useImages.setState({ engine: engineStatus() })
+    await useRegistry.getState().load()
+    wrap(<RegistryHeader />)
+    expect(screen.getByText('42 requests')).toBeInTheDocument()
+    expect(screen.getByText('12.3 MB')).toBeInTheDocument()
+  })
+})

@@ -105,9 +105,10 @@ export function GarbageCollection({ usage }: { usage: StorageUsage | null }) {
       {gc.result ? (
         <Outcome tone="success" title={`Freed ${formatBytes(gc.result.freedBytes)}: ${gcCounts(gc.result)}`}>
           Collected in {formatDuration(gc.result.durationMs)}
-          {gc.result.protected > 0 ? `; ${plural(gc.result.protected, 'blob')} kept because a client touched them moments ago (a push may be under way).` : '.'}
+          {gc.result.protected > 0 ? `; ${plural(gc.result.protected, 'unreferenced item')} kept for now (below).` : '.'}
         </Outcome>
       ) : null}
+      {gc.result && gc.result.kept.length > 0 ? <KeptList report={gc.result} /> : null}
       {fresh && !gc.running ? <DryRunReport report={fresh} /> : null}
 
       <ConfirmDialog
@@ -145,14 +146,16 @@ function DryRunReport({ report }: { report: GcReport }) {
   if (rows.length === 0)
     return (
       <Outcome tone="neutral" title="Dry run: nothing to collect">
-        Every blob is referenced{report.protected > 0 ? `; ${plural(report.protected, 'recent blob')} would be kept (a push may be under way)` : ''}.
+        {report.protected > 0 ? `Nothing a collection may take now; ${plural(report.protected, 'unreferenced item')} would be kept, each for the reason below.` : 'Every blob is referenced.'}
+        {report.kept.length > 0 ? <KeptList report={report} /> : null}
       </Outcome>
     )
   return (
     <div className="space-y-2">
       <Outcome tone="neutral" title={`Dry run: a collection would free ${formatBytes(report.freedBytes)}: ${gcCounts(report)}`}>
-        Nothing was deleted. {report.protected > 0 ? `${plural(report.protected, 'recent blob')} would be kept. ` : ''}Checked {plural(report.marked, 'referenced blob')} in {formatDuration(report.durationMs)}.
+        Nothing was deleted. {report.protected > 0 ? `${plural(report.protected, 'unreferenced item')} would be kept (below). ` : ''}Checked {plural(report.marked, 'referenced blob')} in {formatDuration(report.durationMs)}.
       </Outcome>
+      {report.kept.length > 0 ? <KeptList report={report} /> : null}
       <VirtualTable
         label="What a collection would delete"
         rows={rows}
@@ -166,5 +169,18 @@ function DryRunReport({ report }: { report: GcReport }) {
         ]}
       />
     </div>
+  )
+}
+
+/** What is kept although nothing reaches it, and what protects each one. */
+function KeptList({ report }: { report: GcReport }) {
+  return (
+    <ul aria-label="Kept for now" className="mt-1 space-y-0.5 text-[12px]">
+      {report.kept.map((k) => (
+        <li key={`${k.kind}-${k.digest}`} className="text-muted">
+          <span className="text-fg">{k.kind === 'manifest' ? 'Manifest' : 'Blob'}</span> <code title={k.digest}>{shortDigest(k.digest)}</code> ({formatBytes(k.bytes)}): {k.reason}
+        </li>
+      ))}
+    </ul>
   )
 }

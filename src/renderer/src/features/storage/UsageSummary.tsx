@@ -31,7 +31,7 @@ export function UsageSummary({ usage }: { usage: StorageUsage }) {
         <Stat
           label="Unreferenced blobs"
           value={formatBytes(usage.unreferenced.bytes)}
-          detail={usage.unreferenced.count > 0 ? `${plural(usage.unreferenced.count, 'blob')}: a collection frees them` : 'nothing to collect'}
+          detail={`${usage.unreferenced.count > 0 ? `${plural(usage.unreferenced.count, 'blob')}: a collection frees them` : 'nothing to collect'}${usage.keptForNow.count > 0 ? `; ${plural(usage.keptForNow.count, 'recent blob')} kept for now` : ''}`}
         />
         <Stat
           label="Uploads"

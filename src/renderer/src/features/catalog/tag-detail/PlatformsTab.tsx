@@ -21,7 +21,9 @@ export function PlatformsTab({ data }: { data: ManifestDetail }) {
             >
               <span className="font-mono text-[12px] font-medium">{c.platform ? formatPlatform(c.platform) : 'no platform given'}</span>
               <code className="truncate text-[12px] text-muted">{shortDigest(c.digest)}</code>
-              <span className="text-right text-[12px] tabular-nums">{formatBytes(c.size)}</span>
+              <span className="text-right text-[12px] tabular-nums" title={c.imageSize != null ? `${formatBytes(c.imageSize)}: manifest, config and layers` : 'The manifest of this platform is not stored here'}>
+                {c.imageSize != null ? formatBytes(c.imageSize) : '—'}
+              </span>
             </button>
           </li>
         ))}
@@ -37,7 +39,7 @@ export function PlatformsTab({ data }: { data: ManifestDetail }) {
               <li key={`${c.digest}-${i}`} className="grid grid-cols-[150px_minmax(0,1fr)_80px] items-center gap-3 rounded-md border border-dashed border-line px-3 py-1.5 text-[12px]">
                 <span className="text-muted">Build attestation</span>
                 <code className="truncate text-muted">{shortDigest(c.digest)}</code>
-                <span className="text-right text-subtle tabular-nums">{formatBytes(c.size)}</span>
+                <span className="text-right text-subtle tabular-nums">{formatBytes(c.imageSize ?? c.size)}</span>
               </li>
             ))}
           </ul>
