@@ -53,6 +53,15 @@ export const SharingStatus = z.object({
 })
 export type SharingStatus = z.infer<typeof SharingStatus>
 
+/** An address of one of this machine's network interfaces, that the registry can be shared on alone. */
+export const NetworkAddress = z.object({
+  /** The interface's name: eth0, en0, wlan0… */
+  interface: z.string(),
+  address: z.string(),
+  family: z.enum(['IPv4', 'IPv6'])
+})
+export type NetworkAddress = z.infer<typeof NetworkAddress>
+
 export const SharingStep = z.object({
   id: z.string(),
   title: z.string(),
