@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type Dockerode from 'dockerode'
 import type { Readable } from 'node:stream'
-import type { EngineKind } from '@shared/model/sharing'
+import { ENGINE_KIND_NAMES, type EngineKind } from '@shared/model/sharing'
 
 // Where the Docker engine runs relative to Berth, and whether it can reach Berth's registry address.
 // On most laptops the engine lives in a VM (Docker Desktop, Colima, OrbStack, Rancher Desktop, a Podman
@@ -222,14 +222,5 @@ export function hostAlias(kind: EngineKind['kind']): string | null {
   }
 }
 
-export const KIND_NAMES: Record<EngineKind['kind'], string> = {
-  native: 'an engine on this machine',
-  'docker-desktop': 'Docker Desktop',
-  colima: 'Colima',
-  orbstack: 'OrbStack',
-  'rancher-desktop': 'Rancher Desktop',
-  'podman-machine': 'a Podman machine',
-  lima: 'a Lima VM',
-  vm: 'a virtual machine',
-  remote: 'another host'
-}
+/** What each kind is called in a sentence (shared with the window's doctor banner). */
+export const KIND_NAMES = ENGINE_KIND_NAMES

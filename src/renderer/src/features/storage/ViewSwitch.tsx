@@ -1,14 +1,17 @@
-import { HardDrive, Library } from 'lucide-react'
+import { Activity, HardDrive, Library, Server, Share2 } from 'lucide-react'
 import { cn } from '../../lib/cn'
 import { useStorage } from '../../store/storage'
 import { useView, type View } from '../../store/view'
 
 const VIEWS: { view: View; label: string; icon: typeof Library }[] = [
   { view: 'catalog', label: 'Catalog', icon: Library },
-  { view: 'storage', label: 'Storage', icon: HardDrive }
+  { view: 'storage', label: 'Storage', icon: HardDrive },
+  { view: 'remotes', label: 'Remotes', icon: Server },
+  { view: 'activity', label: 'Activity', icon: Activity },
+  { view: 'sharing', label: 'Sharing', icon: Share2 }
 ]
 
-/** Catalog | Storage, in the header: two buttons, the current one marked (aria-current). */
+/** Catalog | Storage | Remotes | Activity | Sharing, in the header: the current one marked (aria-current). */
 export function ViewSwitch() {
   const view = useView((s) => s.view)
   const show = useView((s) => s.show)
