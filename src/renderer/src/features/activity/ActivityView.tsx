@@ -41,24 +41,24 @@ export function ActivityView() {
 
   return (
     <main aria-label="Activity" className="flex min-h-0 flex-1 flex-col bg-canvas">
-      <div className="flex shrink-0 flex-wrap items-end gap-3 border-b border-line bg-panel px-4 py-3">
-        <div className="mr-auto min-w-0">
+      <div className="flex shrink-0 items-end gap-3 border-b border-line bg-panel px-4 py-3">
+        <div className="mr-auto min-w-0 flex-1">
           <h2 className="flex items-center gap-2 text-[15px] font-semibold">
             Activity
             <span className="inline-flex items-center gap-1.5 text-[11px] font-normal text-muted" title="New requests appear at the top as they finish">
               <StatusDot tone="success" pulse /> live
             </span>
           </h2>
-          <p className="text-[12px] text-muted">Every request to the registry port, newest first: who pushed and pulled what. Also in &lt;data&gt;/berth/logs/access.log.</p>
+          <p className="truncate text-[12px] text-muted" title="Every request to the registry port, newest first. Also in <data>/berth/logs/access.log.">Every request to the registry port, newest first: who pushed and pulled what. Also in &lt;data&gt;/berth/logs/access.log.</p>
         </div>
-        <Select label="Account" value={filter.account ?? ''} onChange={(v) => setFilter({ account: v || undefined })} options={[['', 'Any account'], ...seen.accounts.map((a) => [a, a] as const)]} className="w-40" />
-        <Select label="Repository" value={filter.repository ?? ''} onChange={(v) => setFilter({ repository: v || undefined })} options={[['', 'Any repository'], ...seen.repositories.map((r) => [r, r] as const)]} className="w-52" />
+        <Select label="Account" value={filter.account ?? ''} onChange={(v) => setFilter({ account: v || undefined })} options={[['', 'Any account'], ...seen.accounts.map((a) => [a, a] as const)]} className="w-36" />
+        <Select label="Repository" value={filter.repository ?? ''} onChange={(v) => setFilter({ repository: v || undefined })} options={[['', 'Any repository'], ...seen.repositories.map((r) => [r, r] as const)]} className="w-44" />
         <Select
           label="Status"
           value={typeof filter.status === 'string' ? filter.status : ''}
           onChange={(v) => setFilter({ status: (v || undefined) as ActivityFilterState['status'] })}
           options={STATUS_CLASSES}
-          className="w-52"
+          className="w-44"
         />
         {filtered ? (
           <Button size="sm" variant="ghost" onClick={() => setFilter({ account: undefined, repository: undefined, status: undefined })}>

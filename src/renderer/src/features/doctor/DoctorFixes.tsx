@@ -7,8 +7,8 @@ export function DoctorFixes({ fixes }: { fixes: readonly DoctorFix[] }) {
   return (
     <ol aria-label="Fixes" className="flex flex-col gap-3">
       {fixes.map((fix) => (
-        <li key={fix.id} aria-labelledby={`fix-${fix.id}`} className="flex flex-col gap-1.5">
-          <h3 id={`fix-${fix.id}`} className="font-medium">
+        <li key={fix.id} aria-label={fix.title} className="flex flex-col gap-1.5">
+          <h3 className="font-medium">
             {fix.title}
           </h3>
           {fix.note ? (

@@ -24,11 +24,6 @@ export function MirrorCard() {
       </PanelHeader>
       <div className="flex flex-col gap-2 p-3 text-[12px]">
         {error ? <InlineError title="Could not read the cache" message={<Advice text={error} />} /> : null}
-        {mirror && mirror.mirrors.length === 0 ? (
-          <p className="text-muted">
-            Off. Start Berth with <code className="rounded bg-code px-1">berth serve --mirror https://registry-1.docker.io</code> (repeatable, <code className="rounded bg-code px-1">=&lt;prefix&gt;</code> for others) to cache what this machine pulls; pushes keep working beside it.
-          </p>
-        ) : null}
         {mirror && mirror.mirrors.length > 0 ? (
           <>
             <ul aria-label="Upstreams" className="space-y-0.5">
@@ -68,7 +63,7 @@ export function MirrorCard() {
           </>
         ) : null}
         {mirror?.advice.length ? (
-          <ul aria-label="Tell Docker" className="space-y-1.5 border-t border-line pt-2">
+          <ul aria-label="Tell Docker" className={mirror.mirrors.length > 0 ? 'space-y-1.5 border-t border-line pt-2' : 'space-y-1.5 text-muted'}>
             {mirror.advice.map((a) => (
               <li key={a} className="flex items-start gap-1">
                 <span className="min-w-0 flex-1 break-words">

@@ -25,7 +25,8 @@ export function RegistryPicker({ onAdd }: { onAdd(): void }) {
           <Plus className="size-3.5" aria-hidden />
         </IconButton>
       </PanelHeader>
-      <ul aria-label="Saved registries" className="min-h-0 overflow-y-auto p-1.5">
+      {saved.length === 0 ? <p className="px-3 py-2 text-[12px] text-subtle">None saved yet: add your team’s registry with +.</p> : null}
+      <ul aria-label="Saved registries" className={saved.length ? 'min-h-0 overflow-y-auto p-1.5' : 'hidden'}>
         {saved.map((r) => {
           const test = tests[r.id]
           const tone = !test?.result ? 'neutral' : test.result.reachable && !test.result.problem ? 'success' : 'danger'

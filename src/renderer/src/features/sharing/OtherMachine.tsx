@@ -22,8 +22,8 @@ export function OtherMachine() {
       <WarningList warnings={info.warnings} label="Before you start" />
       <ol className="flex flex-col gap-4" aria-label="Steps">
         {info.steps.map((step, i) => (
-          <li key={step.id} aria-labelledby={`step-${step.id}`} className="flex flex-col gap-1.5">
-            <h3 id={`step-${step.id}`} className="font-medium">
+          <li key={step.id} aria-label={step.title} className="flex flex-col gap-1.5">
+            <h3 className="font-medium">
               <span className="mr-1.5 text-subtle tabular-nums">{i + 1}.</span>
               {step.title}
             </h3>
