@@ -143,4 +143,23 @@ export class BerthPage {
     const group = this.page.getByRole('main', { name: 'Storage' }).getByRole('group', { name, exact: true })
     return ((await group.locator('div').nth(1).textContent()) ?? '').trim()
   }
+
+  // The other views of the header: Remotes, Activity, Sharing.
+
+  async openView(name: 'Catalog' | 'Storage' | 'Remotes' | 'Activity' | 'Sharing'): Promise<void> {
+    await this.header.getByRole('navigation', { name: 'Views' }).getByRole('button', { name }).click()
+  }
+
+  /** A titled card of the Sharing view: Share on the network, Accounts, Certificate authority, Use from another machine. */
+  sharingCard(name: string): Locator {
+    return this.page.getByRole('main', { name: 'Sharing' }).getByRole('region', { name, exact: true })
+  }
+
+  activityRows(): Locator {
+    return this.page.getByRole('table', { name: 'Requests' }).getByRole('row')
+  }
+
+  doctorBanner(): Locator {
+    return this.page.getByRole('region', { name: 'Docker and this registry' })
+  }
 }
