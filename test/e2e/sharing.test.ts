@@ -22,12 +22,6 @@ const TALL = { width: 1280, height: 1500 }
 const HOST = VIEWS_NET.hostIp
 const ALICE = { name: 'alice', password: 'alice-push-secret-1' }
 
-/** Waits for the success toasts to leave, so the screenshot shows the view under them. */
-async function quiet(page: Page): Promise<void> {
-  const toasts = page.getByRole('region', { name: /^Notification/ }).locator('li')
-  await eventually(async () => expect(await toasts.count()).toBe(0), 15_000, 'the toasts to go')
-}
-
 describeWith({ docker: true, commands: ['chromium', 'ip', 'skopeo', 'curl'] }, 'sharing, accounts, the CA, activity and the doctor banner in Chromium', () => {
   let ns: Netns
   let serve: ServeApp
@@ -116,7 +110,7 @@ describeWith({ docker: true, commands: ['chromium', 'ip', 'skopeo', 'curl'] }, '
     for (const secret of [ALICE.password, 'bob-new-secret-2', 'bob-pull-secret-1']) expect(await page.content()).not.toContain(secret)
     await page.setViewportSize(TALL)
     await page.getByRole('main', { name: 'Sharing' }).evaluate((el) => ((el as unknown as { scrollTop: number }).scrollTop = 0))
-    await quiet(page)
+    await ui.quiet()
     await shoot(page, 'sharing-accounts')
     await page.setViewportSize(VIEW)
   })
@@ -147,7 +141,7 @@ describeWith({ docker: true, commands: ['chromium', 'ip', 'skopeo', 'curl'] }, '
     for (const step of [/Docker: trust the CA/, /Kubernetes/, /Swarm/]) expect(await steps.getByRole('listitem', { name: step }).count()).toBeGreaterThan(0)
     await page.setViewportSize(TALL)
     await ui.sharingCard('Use from another machine').getByRole('heading', { name: /Kubernetes/ }).first().scrollIntoViewIfNeeded()
-    await quiet(page)
+    await ui.quiet()
     await shoot(page, 'sharing-other-machine')
     await page.setViewportSize(VIEW)
   })
@@ -209,7 +203,7 @@ describeWith({ docker: true, commands: ['chromium', 'ip', 'skopeo', 'curl'] }, '
     // The engine itself agrees: its pull from that address fails exactly so (and leaves nothing behind).
     const pull = await run('docker', ['pull', `${address}/team/live:1.0`]).then(() => 'pulled', (e: Error) => e.message)
     expect(pull).toMatch(/server gave HTTP response to HTTPS client/)
-    await quiet(page)
+    await ui.quiet()
     await shoot(page, 'doctor-banner')
   })
 })

@@ -162,4 +162,10 @@ export class BerthPage {
   doctorBanner(): Locator {
     return this.page.getByRole('region', { name: 'Docker and this registry' })
   }
+
+  /** Waits for the success toasts to leave, so a screenshot shows the view under them. */
+  async quiet(): Promise<void> {
+    const toasts = this.page.getByRole('region', { name: /^Notification/ }).locator('li')
+    await eventually(async () => expect(await toasts.count()).toBe(0), 15_000, 'the toasts to go')
+  }
 }
