@@ -8,8 +8,8 @@ import { getManifest } from '../helpers/registry-http'
 import { remoteDigest, startHtpasswdDistribution, type AuthDistribution } from '../helpers/remote'
 import { describeWith } from '../helpers/require'
 import { run } from '../helpers/run'
-import { launchChromium, layoutProblems, shoot, watchConsole } from './browser'
-import { BerthPage, eventually } from './pages/berth-page'
+import { launchChromium, layoutProblems, shoot } from './browser'
+import { eventually, openBerth, type BerthPage } from './pages/berth-page'
 import { pushMultiPlatformIndex } from './seed'
 import { spawnServeApp, type ServeApp } from './serve-app'
 
@@ -44,11 +44,7 @@ describeWith({ docker: true, commands: ['chromium', 'docker-registry', 'htpasswd
     await run('skopeo', ['copy', '-q', '--dest-tls-verify=false', `docker-daemon:${BASE_IMAGE}`, `docker://127.0.0.1:${serve.registryPort}/team/app:1.0`])
     await pushMultiPlatformIndex(local, 'team/web', '2.0')
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: VIEW, colorScheme: 'light', reducedMotion: 'reduce' })
-    problems = watchConsole(page)
-    await page.goto(serve.appUrl)
-    ui = new BerthPage(page)
-    await ui.registryState().waitFor()
+    ;({ page, ui, problems } = await openBerth(browser, serve.appUrl))
   })
 
   afterEach(() => {
@@ -147,5 +143,19 @@ describeWith({ docker: true, commands: ['chromium', 'docker-registry', 'htpasswd
     await ui.repository('back/app').waitFor()
     await ui.quiet()
     await shoot(page, 'remotes-copied-back')
+  })
+
+  it('reads well at the narrowest window too (1024 px)', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 })
+    try {
+      await ui.openView('Remotes')
+      await page.getByRole('option', { name: 'team/app', exact: true }).click()
+      await page.getByRole('table', { name: 'Layers' }).waitFor()
+      expect(await layoutProblems(page, ['Registries and repositories', 'Remote repository team/app', 'Connection and transfers'])).toEqual([])
+      await ui.quiet()
+      await shoot(page, 'remotes-1024')
+    } finally {
+      await page.setViewportSize(VIEW)
+    }
   })
 })

@@ -8,8 +8,8 @@ import { canUseNetns } from '../helpers/loopback-netns'
 import { createNetns, VIEWS_NET, type Netns } from '../helpers/netns'
 import { describeWith } from '../helpers/require'
 import { run } from '../helpers/run'
-import { launchChromium, layoutProblems, shoot, watchConsole } from './browser'
-import { BerthPage, eventually } from './pages/berth-page'
+import { launchChromium, layoutProblems, shoot } from './browser'
+import { eventually, openBerth, type BerthPage } from './pages/berth-page'
 import { spawnServeApp, type ServeApp } from './serve-app'
 
 // Sharing from the window, for real: `berth serve` starts on loopback; the Sharing view shares it on
@@ -45,11 +45,7 @@ describeWith({ docker: true, commands: ['chromium', 'ip', 'skopeo', 'curl'] }, '
     certDir = await tempDir('berth-share-e2e-certs-')
     serve = await spawnServeApp(['--data', dataDir], { env: { ...process.env, XDG_CONFIG_HOME: configDir } })
     browser = await launchChromium()
-    page = await browser.newPage({ viewport: VIEW, colorScheme: 'light', reducedMotion: 'reduce', permissions: ['clipboard-read', 'clipboard-write'] })
-    problems = watchConsole(page)
-    await page.goto(serve.appUrl)
-    ui = new BerthPage(page)
-    await ui.registryState().waitFor()
+    ;({ page, ui, problems } = await openBerth(browser, serve.appUrl, { permissions: ['clipboard-read', 'clipboard-write'] }))
   })
 
   afterEach(() => {
@@ -206,5 +202,17 @@ describeWith({ docker: true, commands: ['chromium', 'ip', 'skopeo', 'curl'] }, '
     await ui.quiet()
     await shoot(page, 'doctor-banner')
   })
-})
 
+  it('reads well at the narrowest window too (1024 px): no sideways scroll, nothing cut without a title', async () => {
+    await page.setViewportSize({ width: 1024, height: 768 })
+    try {
+      for (const view of ['Sharing', 'Activity'] as const) {
+        await ui.openView(view)
+        await page.getByRole('main', { name: view }).waitFor()
+        expect(await layoutProblems(page, [view]), view).toEqual([])
+      }
+    } finally {
+      await page.setViewportSize(VIEW)
+    }
+  })
+})

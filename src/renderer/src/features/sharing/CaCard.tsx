@@ -1,4 +1,3 @@
-import { useEffect, useMemo } from 'react'
 import { Download, ShieldCheck } from 'lucide-react'
 import { Card } from '../../components/Card'
 import { CopyButton } from '../../components/CopyButton'
@@ -15,8 +14,8 @@ export function CaCard() {
   const ca = useSharing((s) => s.ca)
   const certificate = useRegistry((s) => s.status?.sharing?.certificate ?? null)
   const pem = ca?.pem ?? info?.caPem ?? null
-  const href = useMemo(() => (pem ? URL.createObjectURL(new Blob([pem], { type: 'application/x-pem-file' })) : null), [pem])
-  useEffect(() => () => (href ? URL.revokeObjectURL(href) : undefined), [href])
+  // A data: address holds the file itself: nothing to create or revoke as the view comes and goes.
+  const href = pem ? `data:application/x-pem-file;charset=utf-8,${encodeURIComponent(pem)}` : undefined
 
   return (
     <Card id="sharing-ca" title="Certificate authority">
@@ -50,7 +49,7 @@ export function CaCard() {
           ) : null}
           <div className="flex flex-wrap items-center gap-2">
             <a
-              href={href ?? undefined}
+              href={href}
               download={CA_FILE}
               className="inline-flex h-7 items-center gap-1.5 rounded-md border border-transparent bg-accent px-2.5 text-[12px] font-medium text-accent-fg hover:bg-accent-hover"
             >

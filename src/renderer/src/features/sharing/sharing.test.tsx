@@ -126,7 +126,7 @@ describe('the sharing view', () => {
     expect(await within(card).findByText('12:34:56:78')).toBeInTheDocument()
     const link = within(card).getByRole('link', { name: /Download berth-ca\.crt/ })
     expect(link).toHaveAttribute('download', 'berth-ca.crt')
-    expect(link.getAttribute('href')).toMatch(/^blob:/)
+    expect(decodeURIComponent(link.getAttribute('href')!.replace(/^data:application\/x-pem-file;charset=utf-8,/, ''))).toBe(CA_PEM)
     expect(within(card).getByRole('button', { name: 'Copy the CA certificate (PEM)' })).toBeInTheDocument()
     expect(within(card).getByText('laptop.local')).toBeInTheDocument()
   })
