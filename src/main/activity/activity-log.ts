@@ -1,4 +1,4 @@
-import type { ActivityEntry, ActivityFilter } from '@shared/model/sharing'
+import { activityMatches as matches, type ActivityEntry, type ActivityFilter } from '@shared/model/sharing'
 import type { RequestRecord } from '../registry/observe'
 import { RotatingFile, type RotatingFileOptions } from './rotating-file'
 
@@ -33,13 +33,6 @@ export function entryOf(record: RequestRecord): ActivityEntry {
   }
 }
 
-export function matches(entry: ActivityEntry, filter: ActivityFilter): boolean {
-  if (filter.account !== undefined && entry.account !== filter.account) return false
-  if (filter.repository !== undefined && entry.repository !== filter.repository) return false
-  if (typeof filter.status === 'number' && entry.status !== filter.status) return false
-  if (typeof filter.status === 'string' && String(entry.status)[0] !== filter.status[0]) return false
-  return true
-}
 
 export class ActivityLog {
   private readonly ring: (ActivityEntry | undefined)[]

@@ -1,12 +1,15 @@
 import { randomBytes } from 'node:crypto'
 import type Dockerode from 'dockerode'
 import type { Readable } from 'node:stream'
+import { ENGINE_KIND_NAMES, type EngineKind } from '@shared/model/sharing'
 
 // Where the Docker engine runs relative to Berth, and whether it can reach Berth's registry address.
 // On most laptops the engine lives in a VM (Docker Desktop, Colima, OrbStack, Rancher Desktop, a Podman
 // machine): its `localhost` is the VM, so `docker push localhost:<port>/…` never reaches a registry
 // running on the laptop. Hints from `info`/`version` and DOCKER_HOST say what the engine is; a probe —
 // asking the engine itself to pull something from the registry address — says what it can reach.
+// The one detector: the window's transfer route (transfer/transfer-route.ts) and `berth doctor`
+// (doctor/doctor.ts, through `engineKind`) both read it.
 
 export type EngineProduct =
   | 'docker-desktop'
@@ -55,7 +58,8 @@ export interface EngineFacts {
   /** The platform Berth runs on (process.platform). */
   hostPlatform: NodeJS.Platform
   info: { OperatingSystem?: string; Name?: string; KernelVersion?: string; OSType?: string; Labels?: string[] | null }
-  version: { Os?: string; Platform?: { Name?: string }; Components?: { Name?: string }[] | null }
+  /** `version`'s answer; the doctor reads `info` only. */
+  version?: { Os?: string; Platform?: { Name?: string }; Components?: { Name?: string }[] | null }
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[?::1\]?)$/i
@@ -68,7 +72,8 @@ function networkHost(endpoint: string): string | null {
 
 /** Which product the engine is and where it runs, from facts alone (pure; fixture-tested). */
 export function classifyEngine(facts: EngineFacts): Pick<EngineLocation, 'where' | 'product' | 'hints'> {
-  const { info, version, endpoint, hostPlatform } = facts
+  const { info, endpoint, hostPlatform } = facts
+  const version = facts.version ?? {}
   const os = info.OperatingSystem ?? ''
   const name = info.Name ?? ''
   const kernel = info.KernelVersion ?? ''
@@ -93,9 +98,13 @@ export function classifyEngine(facts: EngineFacts): Pick<EngineLocation, 'where'
   } else if (/^lima-/.test(name) || /\.lima\//.test(endpoint)) {
     product = 'lima'
     hints.push(`it is a Lima VM (${name || endpoint})`)
-  } else if (podman && (hostPlatform !== 'linux' || /podman-machine|\/machine\//.test(endpoint))) {
+  } else if ((podman || /podman/i.test(endpoint)) && (hostPlatform !== 'linux' || /podman-machine|\/machine\//.test(endpoint))) {
     product = 'podman-machine'
-    hints.push('it is Podman in a Podman machine')
+    hints.push(`it is Podman in a Podman machine (${endpoint})`)
+  } else if (hostPlatform !== 'linux' && (/fedora|coreos/i.test(os) || /\.fc\d+\./.test(kernel))) {
+    // A Podman machine answers with Fedora CoreOS, whatever socket it is reached by.
+    product = 'podman-machine'
+    hints.push(`a Linux engine on ${hostPlatform} answering as ${os || kernel} is a Podman machine`)
   } else if (/microsoft.*wsl/i.test(kernel) && hostPlatform === 'win32') {
     product = 'wsl'
     hints.push(`it runs in WSL (${kernel})`)
@@ -182,3 +191,36 @@ export async function locateEngine(
     reachesRegistry: probe ? probe.reached : located.where === 'local' || !loopbackRegistry
   }
 }
+
+/**
+ * The engine's kind as `berth doctor` reports it (the contract's EngineKind): which VM product, or
+ * native / remote, and whether `localhost` in a terminal's `docker push` is this machine.
+ */
+export function engineKind(facts: EngineFacts): EngineKind {
+  const { where, product, hints } = classifyEngine(facts)
+  if (where === 'local') return { kind: 'native', evidence: hints.length ? hints : [`OperatingSystem: ${facts.info.OperatingSystem || 'unknown'}`], sharesLocalhost: true }
+  if (where === 'remote') return { kind: 'remote', evidence: hints, sharesLocalhost: false }
+  const named: EngineKind['kind'][] = ['docker-desktop', 'orbstack', 'colima', 'rancher-desktop', 'lima', 'podman-machine']
+  const kind = (named as string[]).includes(product) ? (product as EngineKind['kind']) : 'vm'
+  return { kind, evidence: hints, sharesLocalhost: false }
+}
+
+/** The name a container (and the engine) in that VM reaches this machine's loopback by. */
+export function hostAlias(kind: EngineKind['kind']): string | null {
+  switch (kind) {
+    case 'docker-desktop':
+    case 'orbstack':
+    case 'rancher-desktop':
+      return 'host.docker.internal'
+    case 'colima':
+    case 'lima':
+      return 'host.lima.internal'
+    case 'podman-machine':
+      return 'host.containers.internal'
+    default:
+      return null
+  }
+}
+
+/** What each kind is called in a sentence (shared with the window's doctor banner). */
+export const KIND_NAMES = ENGINE_KIND_NAMES

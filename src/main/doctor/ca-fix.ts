@@ -1,5 +1,5 @@
 import type { DoctorFix, EngineKind } from '@shared/model/sharing'
-import { KIND_NAMES } from './engine-kind'
+import { KIND_NAMES } from '../docker/engine-location'
 
 /** Trusting a CA for one registry, where this engine reads it. */
 export function caFix(engine: EngineKind, registry: string, certsDir: string, caSource: string, platform: NodeJS.Platform): DoctorFix {

@@ -10,7 +10,7 @@ import { ensureServerCertificate } from '../tls/server-cert'
 import { mergeInsecure } from './daemon-json'
 import { isInsecure } from './docker-rules'
 import { diagnose, HTTP_TO_HTTPS, UNKNOWN_AUTHORITY, type DockerInfo } from './doctor'
-import { detectEngineKind } from './engine-kind'
+import { engineKind } from '../docker/engine-location'
 
 // The doctor against real HTTP and HTTPS servers on loopback. Loopback is insecure by default for
 // dockerd, so the "secure" cases use an engine answer without that range, as a stricter engine gives.
@@ -90,7 +90,7 @@ describe('engine in a VM', () => {
     [{ OperatingSystem: 'Ubuntu 22.04', Name: 'box', KernelVersion: '5.15' }, 'tcp://127.0.0.1:2375', 'linux', 'native'],
     [native, 'unix:///var/run/docker.sock', 'linux', 'native']
   ] as const)('%o at %s on %s is %s', (info, endpoint, platform, kind) => {
-    const found = detectEngineKind({ info, endpoint, platform })
+    const found = engineKind({ info, endpoint, hostPlatform: platform })
     expect(found.kind).toBe(kind)
     expect(found.sharesLocalhost).toBe(kind === 'native')
   })

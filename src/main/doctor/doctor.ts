@@ -4,7 +4,7 @@ import type { DoctorFix, DoctorReport } from '@shared/model/sharing'
 import { isLoopback } from '../tls/names'
 import { engineConfigFile, insecureConfigChange } from './daemon-json'
 import { certsDirFor, isInsecure, splitAddress, type RegistryConfig, type Resolver } from './docker-rules'
-import { detectEngineKind, hostAlias, KIND_NAMES, type EngineFacts } from './engine-kind'
+import { engineKind, hostAlias, KIND_NAMES, type EngineFacts } from '../docker/engine-location'
 import { probeRegistry, type ProbeResult } from './probe'
 import { caFix } from './ca-fix'
 import { vmFixes } from './vm-fixes'
@@ -43,7 +43,7 @@ export async function diagnose(input: DoctorInput): Promise<DoctorReport> {
   const { registry } = input
   const { host, port } = splitAddress(registry)
   const rootless = (input.info.SecurityOptions ?? []).some((o) => o.includes('name=rootless'))
-  const engine = detectEngineKind({ info: input.info, endpoint: input.endpoint, platform: input.platform })
+  const engine = engineKind({ info: input.info, endpoint: input.endpoint ?? '', hostPlatform: input.platform })
   const certsRoot = input.certsRoot ?? (rootless ? join(input.home, '.config', 'docker', 'certs.d') : '/etc/docker/certs.d')
   const certs = await certsDirFor(registry, certsRoot)
   const cas = (await Promise.all(certs.caFiles.map((f) => readFile(f, 'utf8').catch(() => '')))).filter(Boolean)

@@ -1,6 +1,6 @@
 import type { DoctorFix, EngineKind } from '@shared/model/sharing'
 import { insecureConfigChange, type EngineConfigFile } from './daemon-json'
-import { hostAlias, KIND_NAMES } from './engine-kind'
+import { hostAlias, KIND_NAMES } from '../docker/engine-location'
 import { caFix } from './ca-fix'
 
 /*

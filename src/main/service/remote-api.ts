@@ -130,7 +130,7 @@ export function createRemoteApi(deps: RemoteDeps): { api: RemoteMethods; pullThr
           state.digest = result.digest
         }
         return state
-      }, (message) => message)
+      }, (message) => message, { path: 'copy', encoding: null })
       return { transferId: t.id }
     },
     'remote.mirrorStatus': async () => {

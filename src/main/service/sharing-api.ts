@@ -7,12 +7,13 @@ import type { DockerEngine } from '../docker/engine'
 import { diagnose, type DockerInfo } from '../doctor/doctor'
 import { infoFor } from '../sharing/facts'
 import { caPaths, loadOrCreateCa } from '../tls/ca'
+import { interfaceAddresses } from '../tls/names'
 import type { CatalogService } from './catalog'
 import type { EventBus } from './events'
 import type { RegistryHost } from './registry-host'
 import type { SettingsStore } from './settings-store'
 
-type SharingMethods = 'users.list' | 'users.add' | 'users.remove' | 'users.passwd' | 'sharing.ca' | 'sharing.info' | 'docker.doctor' | 'activity.list'
+type SharingMethods = 'users.list' | 'users.add' | 'users.remove' | 'users.passwd' | 'sharing.ca' | 'sharing.interfaces' | 'sharing.info' | 'docker.doctor' | 'activity.list'
 
 export interface SharingDeps {
   registry: RegistryHost
@@ -63,6 +64,7 @@ export function createSharingApi(deps: SharingDeps): Pick<Api, SharingMethods> {
       const ca = await loadOrCreateCa(registry.tlsDir)
       return { pem: ca.pem, fingerprint: ca.fingerprint, path: caPaths(registry.tlsDir).cert }
     },
+    'sharing.interfaces': async () => interfaceAddresses(),
     'sharing.info': async () => {
       const s = settings.get()
       const status = registry.status()

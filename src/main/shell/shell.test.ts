@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { METHOD_NAMES, ipcChannel } from '@shared/contract'
+import { canUseNetns } from '../../../test/helpers/loopback-netns'
+import { createNetns, VIEWS_NET } from '../../../test/helpers/netns'
 
 // The Electron shell's wiring, with a stand-in electron module: Electron's binary cannot be installed
 // on this machine, so this mock is the one place where Electron itself is imitated.
@@ -99,7 +101,7 @@ vi.mock('electron', () => {
 const { boot } = await import('./app')
 const { rendererUrl, trustedSender } = await import('./security')
 const BrowserWindowMock = (await import('electron')).BrowserWindow as unknown as { all: unknown[] }
-type MenuItem = { label?: string; enabled?: boolean; click?: () => void }
+type MenuItem = { label?: string; enabled?: boolean; checked?: boolean; type?: string; click?: () => void }
 /** What Electron passes to ipcMain handlers: the sending frame and the web contents whose main frame it may be. */
 function sender(url: string, where: 'main' | 'subframe' = 'main') {
   const frame = { url }
@@ -113,6 +115,8 @@ let shell: NonNullable<Awaited<ReturnType<typeof boot>>>
 
 beforeAll(async () => {
   e.state.userData = await mkdtemp(join(tmpdir(), 'berth-shell-'))
+  // Berth's CA (made when the tray shares the registry) goes here, not into this machine's config.
+  process.env.XDG_CONFIG_HOME = join(e.state.userData, 'config')
   // A free high port so the registry starting at launch does not collide with anything.
   const { writeFile } = await import('node:fs/promises')
   await writeFile(join(e.state.userData, 'settings.json'), JSON.stringify({ port: 45000 + Math.floor(Math.random() * 5000) }))
@@ -216,6 +220,30 @@ describe('Electron shell', () => {
 
     menu().find((i) => i.label === 'Start registry')!.click!()
     await vi.waitFor(() => expect(shell.service.registry.status().state).toBe('running'))
+  })
+
+  // Sharing binds a real non-loopback address: this test's own veth end, 10.213.0.1 (needs root and `ip`).
+  it.skipIf(!canUseNetns())('the tray\'s "Share on the network" shares the registry at the address chosen last in the window, and back to loopback', async () => {
+    const menu = () => e.state.trayMenus.at(-1) as MenuItem[]
+    const item = () => menu().find((i) => i.label === 'Share on the network')!
+    const ns = await createNetns(9, VIEWS_NET)
+    try {
+      expect(item()).toMatchObject({ type: 'checkbox', checked: false, enabled: true })
+      await e.handlers.get(ipcChannel.method('settings.update'))!(trusted, { shareHost: VIEWS_NET.hostIp })
+      item().click!()
+      await vi.waitFor(() => expect(shell.service.registry.status()).toMatchObject({ state: 'running', host: VIEWS_NET.hostIp }), { timeout: 15_000 })
+      expect(shell.service.registry.status().sharing).toMatchObject({ shared: true, scheme: 'https', authRequired: true })
+      expect(item().checked).toBe(true)
+      expect(menu()[0].label).toMatch(new RegExp(`^Registry running on ${VIEWS_NET.hostIp.replace(/\./g, '\\.')}:\\d+$`))
+
+      item().click!()
+      await vi.waitFor(() => expect(shell.service.registry.status()).toMatchObject({ state: 'running', host: '127.0.0.1' }), { timeout: 15_000 })
+      expect(item().checked).toBe(false)
+      // The choice is kept for next time.
+      expect((await shell.service.api['settings.get'](undefined)).shareHost).toBe(VIEWS_NET.hostIp)
+    } finally {
+      await ns.remove()
+    }
   })
 
   it('closing the window hides it (Berth stays in the tray)', () => {

@@ -2,6 +2,7 @@ import { clipboard, Menu, nativeImage, Tray, type MenuItemConstructorOptions } f
 import { join } from 'node:path'
 import type { RegistryStatus } from '@shared/model/registry'
 import type { Service } from '../service/service'
+import { isLoopback } from '../tls/names'
 
 export interface TrayActions {
   openWindow(): void
@@ -16,10 +17,17 @@ const LABELS: Record<RegistryStatus['state'], string> = {
   error: 'Registry stopped: error'
 }
 
+/** Switches sharing: back to loopback, or to the address last chosen in the window (0.0.0.0 when none); the registry restarts. */
+async function toggleSharing(service: Service, shared: boolean): Promise<void> {
+  const settings = await service.api['settings.get'](undefined)
+  await service.api['settings.update'](shared ? { host: '127.0.0.1' } : { host: settings.shareHost ?? '0.0.0.0' })
+}
+
 /** The tray menu for a registry status (pure, so it is tested without a tray). */
 export function trayMenu(status: RegistryStatus, service: Service, actions: TrayActions): MenuItemConstructorOptions[] {
   const running = status.state === 'running'
   const busy = status.state === 'starting' || status.state === 'stopping'
+  const shared = !isLoopback(status.host)
   return [
     { label: running ? `${LABELS.running} on ${status.pullHost}` : LABELS[status.state], enabled: false },
     ...(status.error ? [{ label: status.error.message.slice(0, 120), enabled: false }] : []),
@@ -31,6 +39,14 @@ export function trayMenu(status: RegistryStatus, service: Service, actions: Tray
     },
     { label: 'Open Berth', click: () => actions.openWindow() },
     { label: 'Copy address', enabled: running, click: () => clipboard.writeText(status.pullHost) },
+    {
+      // Failures (an address gone, a port taken) come back as the registry's error state, shown above.
+      label: 'Share on the network',
+      type: 'checkbox',
+      checked: shared,
+      enabled: !busy,
+      click: () => void toggleSharing(service, shared).catch(() => {})
+    },
     { type: 'separator' },
     { label: 'Quit Berth', click: () => actions.quit() }
   ]

@@ -63,6 +63,14 @@ export function shareNames(bindHost: string, sources: NameSources = {}): ShareNa
   return { dns: [...dns].sort(), ips: [...ips].sort(compareIps) }
 }
 
+/** Every address of this machine another one could reach (not loopback, not link-local), IPv4 first. */
+export function interfaceAddresses(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): { interface: string; address: string; family: 'IPv4' | 'IPv6' }[] {
+  const found: { interface: string; address: string; family: 'IPv4' | 'IPv6' }[] = []
+  for (const [name, list] of Object.entries(interfaces))
+    for (const a of list ?? []) if (!a.internal && !linkLocal(a.address) && !isLoopback(a.address)) found.push({ interface: name, address: a.address, family: a.family === 'IPv6' ? 'IPv6' : 'IPv4' })
+  return found.sort((a, b) => compareIps(a.address, b.address))
+}
+
 /** IPv4 before IPv6, then in numeric order, so lists read naturally and compare stably. */
 function compareIps(a: string, b: string): number {
   const fa = isIP(a)

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { caPaths, loadOrCreateCa } from './ca'
 import { loadCustomCertificate } from './custom-cert'
-import { hostNames, primaryAddress, shareNames } from './names'
+import { hostNames, interfaceAddresses, primaryAddress, shareNames } from './names'
 import { ensureServerCertificate, renewalReason, serverCertPath } from './server-cert'
 import { loadX509 } from './x509'
 
@@ -127,6 +127,12 @@ describe('share names', () => {
     expect(shareNames('10.212.0.1', { interfaces, hostname: 'box' })).toEqual({ dns: ['box', 'box.local', 'localhost'], ips: ['10.212.0.1', '127.0.0.1'] })
     expect(primaryAddress('10.212.0.1', shareNames('10.212.0.1', { interfaces, hostname: 'box' }))).toBe('10.212.0.1')
     expect(primaryAddress('0.0.0.0', shareNames('0.0.0.0', { interfaces, hostname: 'box' }))).toBe('192.168.1.20')
+  })
+  it('offers each reachable interface address to share on alone: not loopback, not link-local', () => {
+    expect(interfaceAddresses(interfaces)).toEqual([
+      { interface: 'eth0', address: '192.168.1.20', family: 'IPv4' },
+      { interface: 'eth0', address: 'fd00::20', family: 'IPv6' }
+    ])
   })
   it('drops host names that are not DNS names', () => {
     expect(hostNames('my_box')).toEqual([])

@@ -9,6 +9,10 @@ import { RegistryBanner } from './features/registry/RegistryBanner'
 import { Transfers } from './features/transfers/Transfers'
 import { FileDropZone, ImportDialog } from './features/storage/ImportDialog'
 import { StorageView } from './features/storage/StorageView'
+import { ActivityView } from './features/activity/ActivityView'
+import { DoctorBanner } from './features/doctor/DoctorBanner'
+import { RemotesView } from './features/remotes/RemotesView'
+import { SharingView } from './features/sharing/SharingView'
 import { useView } from './store/view'
 
 /**
@@ -23,8 +27,15 @@ export function App() {
       <FileDropZone className="flex h-full min-w-[1024px] flex-col">
         <RegistryHeader />
         <RegistryBanner />
+        <DoctorBanner />
         {view === 'storage' ? (
           <StorageView />
+        ) : view === 'remotes' ? (
+          <RemotesView />
+        ) : view === 'activity' ? (
+          <ActivityView />
+        ) : view === 'sharing' ? (
+          <SharingView />
         ) : (
           <div className="grid min-h-0 flex-1 grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
             <RepositoryList />

@@ -8,7 +8,7 @@ import {
   DataFolder, ExportRequest, ExportResult, GcOptions, GcReport, ImportRequest, ImportResult, RegistryVolume,
   RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport
 } from '../model/storage'
-import { Account, AccountName, ActivityEntry, ActivityFilter, DoctorReport, Password, Role, SharingInfo } from '../model/sharing'
+import { Account, AccountName, ActivityEntry, ActivityFilter, DoctorReport, NetworkAddress, Password, Role, SharingInfo } from '../model/sharing'
 
 /*
  * The contract: every method the renderer (or a script, over HTTP) may call and every event it may
@@ -187,6 +187,11 @@ export const methods = {
     'Berth\'s local CA certificate (PEM), made on first use: what another machine trusts to use the shared registry.',
     None,
     z.object({ pem: z.string(), fingerprint: z.string(), path: z.string() })
+  ),
+  'sharing.interfaces': method(
+    'This machine\'s network addresses (not loopback, not link-local), each one the registry can be shared on alone.',
+    None,
+    z.array(NetworkAddress)
   ),
   'sharing.info': method('The exact steps for another machine: trust the CA, log in, pull, push, Swarm, Kubernetes.', None, SharingInfo),
   'docker.doctor': method(

@@ -11,7 +11,7 @@ export const METHOD_NAMES = [
   'storage.usage', 'storage.gc', 'storage.deleteRepository', 'storage.retentionPreview', 'storage.retentionApply', 'storage.inspectFolder',
   'storage.open', 'storage.move', 'storage.dockerVolumes', 'storage.openVolume', 'storage.export', 'storage.import', 'storage.verify',
   'users.list', 'users.add', 'users.remove', 'users.passwd',
-  'sharing.ca', 'sharing.info', 'docker.doctor', 'activity.list',
+  'sharing.ca', 'sharing.interfaces', 'sharing.info', 'docker.doctor', 'activity.list',
   'remote.list', 'remote.add', 'remote.remove', 'remote.test', 'remote.catalog', 'remote.tags', 'remote.manifest', 'remote.copy', 'remote.mirrorStatus'
 ] as const
 

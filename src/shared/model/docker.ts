@@ -55,8 +55,12 @@ export const Transfer = z.object({
   /** Where it goes: `localhost:5000/team/app:1.2` (push) or the same reference pulled into the engine. */
   target: z.string(),
   state: TransferState,
-  /** `engine`: the engine's own push or pull (it reaches the registry); `export`: Berth read or wrote the image through the engine's API (save / load). */
-  path: z.enum(['engine', 'export']),
+  /**
+   * `engine`: the engine's own push or pull (it reaches the registry); `export`: Berth read or wrote the
+   * image through the engine's API (save / load); `copy`: Berth copied it between itself and another
+   * registry (remote.copy), no engine involved.
+   */
+  path: z.enum(['engine', 'export', 'copy']),
   /** How a push stores its new layers (an engine push gzips them); null for pulls. */
   encoding: z.enum(['gzip', 'uncompressed']).nullable(),
   layers: z.array(LayerProgress),

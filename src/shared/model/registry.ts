@@ -67,6 +67,12 @@ export const Settings = z.object({
   /** A certificate and key of your own (PEM files) instead of one from Berth's CA. */
   tlsCert: z.string().min(1).nullable().optional(),
   tlsKey: z.string().min(1).nullable().optional(),
+  /**
+   * Where the tray's "Share on the network" shares the registry when switched on: the address last
+   * chosen in the window's Sharing view (one interface, or 0.0.0.0 — the default), so switching
+   * sharing off and on again keeps that choice. Only `host` says where the registry listens now.
+   */
+  shareHost: z.string().min(1).max(255).optional(),
   /** Pull-through cache upstreams, `<upstream-url>[=<prefix>]` as `serve --mirror` takes them. */
   mirrors: z.array(z.string().min(1).max(2048)).max(32).optional(),
   /** Size budget of the cache in bytes (null: none); least recently pulled tags are evicted first. */

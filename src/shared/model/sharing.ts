@@ -53,6 +53,15 @@ export const SharingStatus = z.object({
 })
 export type SharingStatus = z.infer<typeof SharingStatus>
 
+/** An address of one of this machine's network interfaces, that the registry can be shared on alone. */
+export const NetworkAddress = z.object({
+  /** The interface's name: eth0, en0, wlan0… */
+  interface: z.string(),
+  address: z.string(),
+  family: z.enum(['IPv4', 'IPv6'])
+})
+export type NetworkAddress = z.infer<typeof NetworkAddress>
+
 export const SharingStep = z.object({
   id: z.string(),
   title: z.string(),
@@ -88,6 +97,19 @@ export const EngineKind = z.object({
   sharesLocalhost: z.boolean()
 })
 export type EngineKind = z.infer<typeof EngineKind>
+
+/** Each kind in a sentence: "runs in Docker Desktop", "in a virtual machine". */
+export const ENGINE_KIND_NAMES: Record<EngineKind['kind'], string> = {
+  native: 'an engine on this machine',
+  'docker-desktop': 'Docker Desktop',
+  colima: 'Colima',
+  orbstack: 'OrbStack',
+  'rancher-desktop': 'Rancher Desktop',
+  'podman-machine': 'a Podman machine',
+  lima: 'a Lima VM',
+  vm: 'a virtual machine',
+  remote: 'another host'
+}
 
 export const DoctorFix = z.object({
   id: z.string(),
@@ -143,3 +165,12 @@ export const ActivityFilter = z
   })
   .strict()
 export type ActivityFilter = z.infer<typeof ActivityFilter>
+
+/** Whether an entry passes a filter: the access log's listing and the window's live view agree by using this one. */
+export function activityMatches(entry: ActivityEntry, filter: ActivityFilter): boolean {
+  if (filter.account !== undefined && entry.account !== filter.account) return false
+  if (filter.repository !== undefined && entry.repository !== filter.repository) return false
+  if (typeof filter.status === 'number' && entry.status !== filter.status) return false
+  if (typeof filter.status === 'string' && String(entry.status)[0] !== filter.status[0]) return false
+  return true
+}

@@ -1,5 +1,6 @@
 import { expect } from 'vitest'
-import type { Locator, Page } from 'playwright-core'
+import type { Browser, BrowserContextOptions, Locator, Page } from 'playwright-core'
+import { watchConsole } from '../browser'
 
 /** Polls until `fn` stops throwing (Playwright's own expect is not used: vitest runs these tests). */
 export async function eventually<T>(fn: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<T> {
@@ -143,4 +144,42 @@ export class BerthPage {
     const group = this.page.getByRole('main', { name: 'Storage' }).getByRole('group', { name, exact: true })
     return ((await group.locator('div').nth(1).textContent()) ?? '').trim()
   }
+
+  // The other views of the header: Remotes, Activity, Sharing.
+
+  async openView(name: 'Catalog' | 'Storage' | 'Remotes' | 'Activity' | 'Sharing'): Promise<void> {
+    await this.header.getByRole('navigation', { name: 'Views' }).getByRole('button', { name }).click()
+  }
+
+  /** A titled card of the Sharing view: Share on the network, Accounts, Certificate authority, Use from another machine. */
+  sharingCard(name: string): Locator {
+    return this.page.getByRole('main', { name: 'Sharing' }).getByRole('region', { name, exact: true })
+  }
+
+  activityRows(): Locator {
+    return this.page.getByRole('table', { name: 'Requests' }).getByRole('row')
+  }
+
+  doctorBanner(): Locator {
+    return this.page.getByRole('region', { name: 'Docker and this registry' })
+  }
+
+  /** Waits for the success toasts to leave, so a screenshot shows the view under them. */
+  async quiet(): Promise<void> {
+    const toasts = this.page.getByRole('region', { name: /^Notification/ }).locator('li')
+    await eventually(async () => expect(await toasts.count()).toBe(0), 15_000, 'the toasts to go')
+  }
+}
+
+/**
+ * Opens the window at `url` (what `berth serve` printed) in a new page, light and without motion, and
+ * waits for the registry bar; `problems` collects console errors (a test asserts there are none).
+ */
+export async function openBerth(browser: Browser, url: string, options: BrowserContextOptions = {}): Promise<{ page: Page; ui: BerthPage; problems: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', reducedMotion: 'reduce', ...options })
+  const problems = watchConsole(page)
+  await page.goto(url)
+  const ui = new BerthPage(page)
+  await ui.registryState().waitFor()
+  return { page, ui, problems }
 }

@@ -1,8 +1,12 @@
 import { on, onConnection, type ConnectionState } from '../lib/client'
 import { splitImageReference } from '@shared/reference'
+import { useActivity } from './activity'
 import { useCatalog } from './catalog'
+import { useDoctor } from './doctor'
 import { useImages } from './images'
 import { useRegistry } from './registry'
+import { useRemotes } from './remotes'
+import { useSharing } from './sharing'
 import { useSettings } from './settings'
 import { useStorage } from './storage'
 import { useTransfers } from './transfers'
@@ -20,11 +24,22 @@ export function bindStores(onConnectionChange?: (state: ConnectionState) => void
     void useImages.getState().checkEngine()
     void useTransfers.getState().load()
     if (useStorage.getState().status !== 'idle') void useStorage.getState().loadUsage()
+    // The views not shown yet load when they open; those seen already are read again.
+    if (useSharing.getState().status !== 'idle') void useSharing.getState().load()
+    if (useActivity.getState().status !== 'idle') void useActivity.getState().load()
+    if (useRemotes.getState().status !== 'idle') void useRemotes.getState().load()
+    useDoctor.getState().invalidate()
   }
 
   let wasLost = false
   const offs = [
-    on('registry.status', (status) => useRegistry.getState().setStatus(status)),
+    on('registry.status', (status) => {
+      useRegistry.getState().setStatus(status)
+      // A new address, TLS, an account more or less: what sharing shows and what the doctor says change.
+      useSharing.getState().invalidate()
+      useDoctor.getState().invalidate()
+    }),
+    on('activity.entry', (entry) => useActivity.getState().append(entry)),
     on('registry.activity', (activity) => useRegistry.getState().setActivity(activity)),
     on('catalog.changed', (change) => {
       useCatalog.getState().invalidate(change)
@@ -32,7 +47,10 @@ export function bindStores(onConnectionChange?: (state: ConnectionState) => void
       useStorage.getState().invalidateUsage()
     }),
     on('storage.progress', (progress) => useStorage.getState().onProgress(progress)),
-    on('docker.status', (status) => useImages.getState().setEngine(status)),
+    on('docker.status', (status) => {
+      useImages.getState().setEngine(status)
+      useDoctor.getState().invalidate()
+    }),
     // A `docker tag` in a terminal, a pull or rmi anywhere: the list follows the engine.
     on('docker.imagesChanged', () => void useImages.getState().load()),
     on('transfer.progress', (transfer) => {
@@ -41,8 +59,9 @@ export function bindStores(onConnectionChange?: (state: ConnectionState) => void
       if (transfer.state === 'done' && before?.state !== 'done') {
         // A finished pull adds an image to the engine; a finished push tagged one.
         void useImages.getState().load()
+        useRemotes.getState().onTransferDone(transfer)
         // A push into the repository on screen: show the tag it made.
-        const target = transfer.kind === 'push' ? splitImageReference(transfer.target) : null
+        const target = transfer.kind === 'push' && transfer.path !== 'copy' ? splitImageReference(transfer.target) : null
         const catalog = useCatalog.getState()
         if (target?.tag && catalog.selected === target.repository) catalog.openReference(target.tag)
       }

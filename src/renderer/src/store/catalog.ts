@@ -1,7 +1,11 @@
-import { create } from 'zustand'
+import { createContext, createElement, useContext, type ReactNode } from 'react'
+import { create, useStore, type StoreApi, type UseBoundStore } from 'zustand'
 import type { CatalogChange, ManifestDetail, RepositorySummary, TagSummary } from '@shared/model/catalog'
 import { call, ClientError, messageOf } from '../lib/client'
 import { runningPushTo, useTransfers } from './transfers'
+import { localSource, type CatalogSource } from './catalog-source'
+
+export type { CatalogSource } from './catalog-source'
 
 export type TagSortKey = 'tag' | 'pushed' | 'size'
 export interface TagSort {
@@ -31,8 +35,16 @@ export interface DetailView {
   error: string | null
 }
 
-interface CatalogState {
+export interface CatalogState {
+  /** Where the data comes from: this Berth, or a saved registry browsed the same way. */
+  source: CatalogSource
   repositories: RepositorySummary[]
+  /** `by-name`: the source cannot list its repositories (Docker Hub, GHCR): they are the names typed in. */
+  browse: 'catalog' | 'by-name'
+  /** The source has more repositories than listed (loadMore fetches the next page). */
+  more: boolean
+  /** What the source said about its listing (e.g. why it has no catalog). */
+  note: string | null
   total: number
   /** `loading` only before the first answer; later refreshes keep the list on screen. */
   status: 'idle' | 'loading' | 'ready' | 'error'
@@ -44,6 +56,11 @@ interface CatalogState {
   detail: DetailView | null
 
   loadRepositories(): Promise<void>
+  loadMore(): Promise<void>
+  /** A repository named by hand (a source without a catalog): listed and opened. */
+  openByName(name: string): void
+  /** Everything on screen read again (a remote has no events: after a copy to it, or on demand). */
+  refresh(): void
   setFilter(filter: string): void
   select(repository: string | null): void
   loadTags(repository: string): Promise<void>
@@ -77,146 +94,195 @@ export function filterRepositories(items: readonly RepositorySummary[], filter: 
 }
 
 const DEBOUNCE_MS = 150
-let repoSeq = 0
-let tagSeq = 0
-let detailSeq = 0
-let pendingRepos: ReturnType<typeof setTimeout> | undefined
-const pendingTags = new Map<string, ReturnType<typeof setTimeout>>()
 
-export const useCatalog = create<CatalogState>()((set, get) => ({
-  repositories: [],
-  total: 0,
-  status: 'idle',
-  error: null,
-  filter: '',
-  selected: null,
-  tags: null,
-  sort: { key: 'pushed', dir: 'desc' },
-  detail: null,
+/** A catalog store over one source; the local one is `useCatalog`'s, a remote registry gets its own. */
+export function createCatalogStore(source: CatalogSource): UseBoundStore<StoreApi<CatalogState>> {
+  // Each store orders its own answers: a late answer of one never overwrites another's.
+  let repoSeq = 0
+  let tagSeq = 0
+  let detailSeq = 0
+  let pendingRepos: ReturnType<typeof setTimeout> | undefined
+  const pendingTags = new Map<string, ReturnType<typeof setTimeout>>()
+  return create<CatalogState>()((set, get) => ({
+    source,
+    repositories: [],
+    browse: 'catalog',
+    more: false,
+    note: null,
+    total: 0,
+    status: 'idle',
+    error: null,
+    filter: '',
+    selected: null,
+    tags: null,
+    sort: { key: 'pushed', dir: 'desc' },
+    detail: null,
 
-  async loadRepositories() {
-    const seq = ++repoSeq
-    if (get().status !== 'ready') set({ status: 'loading' })
-    try {
-      const { items, total } = await call('catalog.repositories', { limit: REPOSITORY_PAGE })
-      if (seq !== repoSeq) return
-      set({ repositories: items, total, status: 'ready', error: null })
-      const { selected } = get()
-      if (selected === null && items.length > 0) get().select(items[0].name)
-      // A repository a push is creating stays selected while it does not exist yet.
-      else if (selected !== null && !items.some((r) => r.name === selected) && !runningPushTo(useTransfers.getState().byId, selected)) get().select(items[0]?.name ?? null)
-    } catch (err) {
-      if (seq !== repoSeq) return
-      set({ status: get().status === 'ready' ? 'ready' : 'error', error: messageOf(err) })
-    }
-  },
-
-  setFilter(filter) {
-    set({ filter })
-  },
-
-  select(repository) {
-    if (repository === get().selected && get().tags) return
-    set({ selected: repository, detail: null, tags: repository ? { repository, items: null, loading: true, error: null } : null })
-    if (repository) void get().loadTags(repository)
-  },
-
-  async loadTags(repository) {
-    const seq = ++tagSeq
-    set((s) => ({ tags: s.tags?.repository === repository ? { ...s.tags, loading: true } : { repository, items: null, loading: true, error: null } }))
-    try {
-      const items = await call('catalog.tags', { repository })
-      if (seq !== tagSeq || get().selected !== repository) return
-      set({ tags: { repository, items, loading: false, error: null } })
-      const { detail, sort } = get()
-      const ref = detail?.parent ?? detail?.reference
-      const stillThere = detail?.repository === repository && ref !== undefined && (/^sha(256|512):/.test(ref) || items.some((t) => t.tag === ref))
-      if (!stillThere) {
-        const first = sortTags(items, sort)[0]
-        if (first) get().openReference(first.tag)
-        else set({ detail: null })
+    async loadRepositories() {
+      const seq = ++repoSeq
+      if (get().status !== 'ready') set({ status: 'loading' })
+      try {
+        const { items, total, browse, more, note } = await source.repositories()
+        if (seq !== repoSeq) return
+        set({ repositories: items, total, browse, more, note, status: 'ready', error: null })
+        const { selected } = get()
+        if (selected === null && items.length > 0) get().select(items[0].name)
+        // A repository a push is creating stays selected while it does not exist yet.
+        else if (selected !== null && !items.some((r) => r.name === selected) && !runningPushTo(useTransfers.getState().byId, selected)) get().select(items[0]?.name ?? null)
+      } catch (err) {
+        if (seq !== repoSeq) return
+        set({ status: get().status === 'ready' ? 'ready' : 'error', error: messageOf(err) })
       }
-    } catch (err) {
-      if (seq !== tagSeq || get().selected !== repository) return
-      const missing = err instanceof ClientError && err.code === 'NOT_FOUND'
-      set({ tags: { repository, items: missing ? null : (get().tags?.items ?? null), loading: false, error: messageOf(err), missing } })
+    },
+
+    async loadMore() {
+      try {
+        const { items, total, more } = await source.loadMore()
+        set({ repositories: items, total, more })
+      } catch (err) {
+        set({ error: messageOf(err) })
+      }
+    },
+
+    openByName(name) {
+      const { items, total } = source.remember(name)
+      set({ repositories: items, total, status: 'ready', error: null })
+      get().select(name)
+    },
+
+    refresh() {
+      void get().loadRepositories()
+      const { selected } = get()
+      if (selected) void get().loadTags(selected)
+      if (get().detail) void get().loadDetail()
+    },
+
+    setFilter(filter) {
+      set({ filter })
+    },
+
+    select(repository) {
+      if (repository === get().selected && get().tags) return
+      set({ selected: repository, detail: null, tags: repository ? { repository, items: null, loading: true, error: null } : null })
+      if (repository) void get().loadTags(repository)
+    },
+
+    async loadTags(repository) {
+      const seq = ++tagSeq
+      set((s) => ({ tags: s.tags?.repository === repository ? { ...s.tags, loading: true } : { repository, items: null, loading: true, error: null } }))
+      try {
+        const items = await source.tags(repository)
+        if (seq !== tagSeq || get().selected !== repository) return
+        set({ tags: { repository, items, loading: false, error: null } })
+        const { detail, sort } = get()
+        const ref = detail?.parent ?? detail?.reference
+        const stillThere = detail?.repository === repository && ref !== undefined && (/^sha(256|512):/.test(ref) || items.some((t) => t.tag === ref))
+        if (!stillThere) {
+          const first = sortTags(items, sort)[0]
+          if (first) get().openReference(first.tag)
+          else set({ detail: null })
+        }
+      } catch (err) {
+        if (seq !== tagSeq || get().selected !== repository) return
+        const missing = err instanceof ClientError && err.code === 'NOT_FOUND'
+        set({ tags: { repository, items: missing ? null : (get().tags?.items ?? null), loading: false, error: messageOf(err), missing } })
+      }
+    },
+
+    setSort(key) {
+      set((s) => ({
+        sort: s.sort.key === key ? { key, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'tag' ? 'asc' : 'desc' }
+      }))
+    },
+
+    openReference(reference, parent = null) {
+      const repository = get().selected
+      if (!repository) return
+      set({ detail: { repository, reference, parent, data: null, loading: true, error: null } })
+      void get().loadDetail()
+    },
+
+    async loadDetail() {
+      const d = get().detail
+      if (!d) return
+      const seq = ++detailSeq
+      set({ detail: { ...d, loading: true } })
+      try {
+        const data = await source.manifest(d.repository, d.reference)
+        if (seq !== detailSeq) return
+        set((s) => (s.detail && s.detail.reference === d.reference ? { detail: { ...s.detail, data, loading: false, error: null } } : s))
+      } catch (err) {
+        if (seq !== detailSeq) return
+        const gone = err instanceof ClientError && err.code === 'NOT_FOUND'
+        set((s) =>
+          s.detail && s.detail.reference === d.reference
+            ? { detail: { ...s.detail, data: gone ? null : s.detail.data, loading: false, error: messageOf(err) } }
+            : s
+        )
+      }
+    },
+
+    back() {
+      const d = get().detail
+      if (d?.parent) get().openReference(d.parent)
+    },
+
+    invalidate(change) {
+      clearTimeout(pendingRepos)
+      pendingRepos = setTimeout(() => void get().loadRepositories(), DEBOUNCE_MS)
+      const { selected } = get()
+      if (selected && (change.repository === selected || change.repository === '')) {
+        clearTimeout(pendingTags.get(selected))
+        pendingTags.set(
+          selected,
+          setTimeout(() => {
+            pendingTags.delete(selected)
+            if (get().selected !== selected) return
+            void get().loadTags(selected)
+            if (get().detail) void get().loadDetail()
+          }, DEBOUNCE_MS)
+        )
+      }
+    },
+
+    async deleteTag(repository, tag) {
+      await call('catalog.deleteTag', { repository, tag })
+      const d = get().detail
+      if (d && d.repository === repository && (d.reference === tag || d.parent === tag)) set({ detail: null })
+    },
+
+    async deleteManifest(repository, digest) {
+      const { tags } = await call('catalog.deleteManifest', { repository, digest })
+      const d = get().detail
+      if (d && d.repository === repository) set({ detail: null })
+      return tags
+    },
+
+    async retag(input) {
+      return call('catalog.retag', input)
+    },
+
+    async pullCommand(repository, reference) {
+      return source.pullCommand(repository, reference)
     }
-  },
+  }))
+}
 
-  setSort(key) {
-    set((s) => ({
-      sort: s.sort.key === key ? { key, dir: s.sort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'tag' ? 'asc' : 'desc' }
-    }))
-  },
+const local = createCatalogStore(localSource(REPOSITORY_PAGE))
+const CatalogContext = createContext<UseBoundStore<StoreApi<CatalogState>> | null>(null)
 
-  openReference(reference, parent = null) {
-    const repository = get().selected
-    if (!repository) return
-    set({ detail: { repository, reference, parent, data: null, loading: true, error: null } })
-    void get().loadDetail()
-  },
+/** Inside it, every catalog component (tags table, tag detail, platforms…) shows `store`'s source. */
+export function CatalogScope({ store, children }: { store: UseBoundStore<StoreApi<CatalogState>>; children: ReactNode }) {
+  return createElement(CatalogContext.Provider, { value: store }, children)
+}
 
-  async loadDetail() {
-    const d = get().detail
-    if (!d) return
-    const seq = ++detailSeq
-    set({ detail: { ...d, loading: true } })
-    try {
-      const data = await call('catalog.manifest', { repository: d.repository, reference: d.reference })
-      if (seq !== detailSeq) return
-      set((s) => (s.detail && s.detail.reference === d.reference ? { detail: { ...s.detail, data, loading: false, error: null } } : s))
-    } catch (err) {
-      if (seq !== detailSeq) return
-      const gone = err instanceof ClientError && err.code === 'NOT_FOUND'
-      set((s) =>
-        s.detail && s.detail.reference === d.reference
-          ? { detail: { ...s.detail, data: gone ? null : s.detail.data, loading: false, error: messageOf(err) } }
-          : s
-      )
-    }
+/**
+ * The catalog in scope: the local registry's, or a remote's inside <CatalogScope>. Outside
+ * components (bind.ts, tests) `useCatalog.getState()` is the local registry's, as before.
+ */
+export const useCatalog = Object.assign(
+  function useCatalog<T>(selector: (s: CatalogState) => T): T {
+    return useStore(useContext(CatalogContext) ?? local, selector)
   },
-
-  back() {
-    const d = get().detail
-    if (d?.parent) get().openReference(d.parent)
-  },
-
-  invalidate(change) {
-    clearTimeout(pendingRepos)
-    pendingRepos = setTimeout(() => void get().loadRepositories(), DEBOUNCE_MS)
-    const { selected } = get()
-    if (selected && (change.repository === selected || change.repository === '')) {
-      clearTimeout(pendingTags.get(selected))
-      pendingTags.set(
-        selected,
-        setTimeout(() => {
-          pendingTags.delete(selected)
-          if (get().selected !== selected) return
-          void get().loadTags(selected)
-          if (get().detail) void get().loadDetail()
-        }, DEBOUNCE_MS)
-      )
-    }
-  },
-
-  async deleteTag(repository, tag) {
-    await call('catalog.deleteTag', { repository, tag })
-    const d = get().detail
-    if (d && d.repository === repository && (d.reference === tag || d.parent === tag)) set({ detail: null })
-  },
-
-  async deleteManifest(repository, digest) {
-    const { tags } = await call('catalog.deleteManifest', { repository, digest })
-    const d = get().detail
-    if (d && d.repository === repository) set({ detail: null })
-    return tags
-  },
-
-  async retag(input) {
-    return call('catalog.retag', input)
-  },
-
-  async pullCommand(repository, reference) {
-    return (await call('catalog.pullCommand', { repository, reference })).command
-  }
-}))
+  { getState: local.getState, setState: local.setState, subscribe: local.subscribe, getInitialState: local.getInitialState }
+)

@@ -1,7 +1,7 @@
 import { create } from 'zustand'
 
-/** Which view fills the window under the header: the catalog (the main one) or storage. */
-export type View = 'catalog' | 'storage'
+/** Which view fills the window under the header: the catalog (the main one), storage, remote registries, activity, sharing. */
+export type View = 'catalog' | 'storage' | 'remotes' | 'activity' | 'sharing'
 
 interface ViewState {
   view: View

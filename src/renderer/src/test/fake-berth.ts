@@ -5,10 +5,14 @@ import type { EngineStatus, LocalImage, Transfer } from '@shared/model/docker'
 import type { RegistryStatus } from '@shared/model/registry'
 import type { GcReport, RegistryVolume, RepositoryUsage, RetentionCandidate, StorageUsage, VerifyReport } from '@shared/model/storage'
 import { setTransport, type Transport } from '../lib/client'
+import { useActivity } from '../store/activity'
 import { useCatalog } from '../store/catalog'
+import { useDoctor } from '../store/doctor'
 import { useImages } from '../store/images'
 import { useNotices } from '../store/notices'
 import { useRegistry } from '../store/registry'
+import { resetRemoteCatalogs, useRemotes } from '../store/remotes'
+import { useSharing } from '../store/sharing'
 import { useSettings } from '../store/settings'
 import { useStorage } from '../store/storage'
 import { useTransfers } from '../store/transfers'
@@ -81,11 +85,12 @@ export function fakeBerth(handlers: Handlers = {}) {
   }
 }
 
-const stores = [useCatalog, useImages, useRegistry, useSettings, useTransfers, useNotices, useStorage, useView] as const
+const stores = [useCatalog, useImages, useRegistry, useSettings, useTransfers, useNotices, useStorage, useView, useSharing, useActivity, useDoctor, useRemotes] as const
 const initial = stores.map((s) => s.getState())
 
 export function resetStores(): void {
   stores.forEach((s, i) => (s as { setState(v: unknown, replace: true): void }).setState(initial[i], true))
+  resetRemoteCatalogs()
   setTransport(null)
 }
 

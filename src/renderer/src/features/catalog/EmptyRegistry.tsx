@@ -1,14 +1,21 @@
 import { useMemo } from 'react'
 import { PackageOpen, PackagePlus } from 'lucide-react'
-import { CopyButton } from '../../components/CopyButton'
+import { ENGINE_KIND_NAMES } from '@shared/model/sharing'
+import { CommandList } from '../../components/CommandList'
 import { cn } from '../../lib/cn'
 import { defaultTag, suggestRepository } from '../../lib/format'
+import { inVm, useDoctor } from '../../store/doctor'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
 import { useTransfers } from '../../store/transfers'
 import { useImageDrop } from '../images/drag'
+import { DoctorFixes } from '../doctor/DoctorFixes'
 
-/** Nothing stored yet: the exact commands for this registry's address, and a big drop target. */
+/**
+ * Nothing stored yet: a big drop target and the exact commands for this registry's address — for
+ * THIS engine: when the doctor says a terminal's docker cannot reach it (an engine in a VM, plain
+ * HTTP outside insecure-registries), what works there instead.
+ */
 export function EmptyRegistry() {
   // With port 0 (any free port) a stopped registry has no address yet.
   const pullHost = useRegistry((s) => (s.status && (s.status.state === 'running' || s.status.port !== 0) ? s.status.pullHost : 'localhost:<port>'))
@@ -19,6 +26,7 @@ export function EmptyRegistry() {
   const engineDown = useImages((s) => s.engine !== null && !s.engine.reachable)
   const openPush = useTransfers((s) => s.openPush)
   const { over, props } = useImageDrop((image) => openPush({ image, repository: null }))
+  const report = useDoctor((s) => s.report)
 
   // A real local image makes the commands copy-paste ready; one of this registry's own is a poor example.
   const example = useMemo(() => {
@@ -59,17 +67,24 @@ export function EmptyRegistry() {
 
         <div className="mt-5">
           <h3 className="mb-1.5 text-[11px] font-semibold tracking-wide text-muted uppercase">From a terminal</h3>
-          <ol className="space-y-1.5" aria-label="Commands to push an image">
-            {commands.map((c) => (
-              <li key={c} className="flex items-center gap-2 rounded-md border border-line bg-panel py-1 pr-1 pl-3">
-                <span className="text-subtle select-none" aria-hidden>
-                  $
-                </span>
-                <code className="min-w-0 flex-1 text-[12px] break-all">{c}</code>
-                <CopyButton text={c} label={`Copy: ${c}`} />
-              </li>
-            ))}
-          </ol>
+          {inVm(report) && report ? (
+            <div className="flex flex-col gap-3">
+              <p className="text-[12px] text-muted">
+                Docker runs in {ENGINE_KIND_NAMES[report.engine?.kind ?? 'vm']}: a terminal’s <code className="rounded bg-code px-1">docker push {pullHost}/…</code> goes from there, where {pullHost.replace(/:\d+$/, '')} is not this machine. These work from a terminal instead:
+              </p>
+              <DoctorFixes fixes={report.fixes} />
+            </div>
+          ) : (
+            <>
+              {report && !report.ok && report.transport !== 'unreachable' ? (
+                <div className="mb-3 flex flex-col gap-3 rounded-md border border-warning/30 bg-warning-soft p-3">
+                  <p className="text-[12px]">Docker on this machine refuses {report.registry} as it is set up now{report.dockerError ? ` (${report.dockerError})` : ''}. First:</p>
+                  <DoctorFixes fixes={report.fixes} />
+                </div>
+              ) : null}
+              <CommandList commands={commands} label="Commands to push an image" />
+            </>
+          )}
           {!running ? <p className="mt-2 text-[12px] text-warning">Start the registry first: it is stopped, so a push would be refused.</p> : null}
         </div>
       </div>

@@ -1,6 +1,6 @@
 // useVirtualizer cannot be memoized by the React Compiler; harmless here (ECOSYSTEM.md pitfall 5).
 /* eslint-disable react-hooks/incompatible-library */
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react'
+import { useEffect, useMemo, useRef, type ComponentType, type KeyboardEvent } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { FolderGit2, PackagePlus, RefreshCw } from 'lucide-react'
 import type { RepositorySummary } from '@shared/model/catalog'
@@ -57,7 +57,7 @@ export function RepositoryList() {
   )
 }
 
-function LoadingRows() {
+export function LoadingRows() {
   return (
     <div className="flex-1 overflow-hidden" role="status" aria-label="Loading repositories">
       {Array.from({ length: 8 }, (_, i) => (
@@ -70,12 +70,35 @@ function LoadingRows() {
   )
 }
 
-function VirtualRepositories({ items, selected, onSelect }: { items: readonly RepositorySummary[]; selected: string | null; onSelect(name: string): void }) {
+export interface RepositoryRowProps {
+  id: string
+  repo: RepositorySummary
+  index: number
+  total: number
+  selected: boolean
+  onSelect(): void
+  style: React.CSSProperties
+}
+
+/** The repositories as a virtualized listbox (arrows, Page Up/Down, Home/End); each row drawn by `Row` (a drop target here, a name for a remote). */
+export function VirtualRepositories({
+  items,
+  selected,
+  onSelect,
+  Row = RepositoryRow,
+  rowHeight = ROW_HEIGHT
+}: {
+  items: readonly RepositorySummary[]
+  selected: string | null
+  onSelect(name: string): void
+  Row?: ComponentType<RepositoryRowProps>
+  rowHeight?: number
+}) {
   const scrollRef = useRef<HTMLDivElement>(null)
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    estimateSize: () => rowHeight,
     overscan: 8
   })
   const selectedIndex = useMemo(() => items.findIndex((r) => r.name === selected), [items, selected])
@@ -86,7 +109,7 @@ function VirtualRepositories({ items, selected, onSelect }: { items: readonly Re
   }, [selectedIndex, virtualizer])
 
   const onKeyDown = (e: KeyboardEvent) => {
-    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1)
+    const page = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? rowHeight * 10) / rowHeight) - 1)
     const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page, Home: -Infinity, End: Infinity }
     if (!(e.key in moves)) return
     e.preventDefault()
@@ -110,7 +133,7 @@ function VirtualRepositories({ items, selected, onSelect }: { items: readonly Re
         {virtualizer.getVirtualItems().map((row) => {
           const repo = items[row.index]
           return (
-            <RepositoryRow
+            <Row
               key={repo.name}
               id={`repo-option-${row.index}`}
               repo={repo}
@@ -127,23 +150,7 @@ function VirtualRepositories({ items, selected, onSelect }: { items: readonly Re
   )
 }
 
-function RepositoryRow({
-  id,
-  repo,
-  index,
-  total,
-  selected,
-  onSelect,
-  style
-}: {
-  id: string
-  repo: RepositorySummary
-  index: number
-  total: number
-  selected: boolean
-  onSelect(): void
-  style: React.CSSProperties
-}) {
+function RepositoryRow({ id, repo, index, total, selected, onSelect, style }: RepositoryRowProps) {
   const openPush = useTransfers((s) => s.openPush)
   const { over, props } = useImageDrop((image) => openPush({ image, repository: repo.name }))
   const shared = repo.totalSize - repo.uniqueSize

@@ -1,5 +1,5 @@
-import { useState } from 'react'
-import { ArrowUpFromLine, FolderGit2, Tags, Trash2 } from 'lucide-react'
+import { useState, type ReactNode } from 'react'
+import { ArrowRightLeft, ArrowUpFromLine, FolderGit2, Tags, Trash2 } from 'lucide-react'
 import { Button, IconButton } from '../../components/Button'
 import { CopyButton } from '../../components/CopyButton'
 import { EmptyState, InlineError } from '../../components/Panel'
@@ -15,6 +15,7 @@ import { useRegistry } from '../../store/registry'
 import { runningPushTo, useTransfers } from '../../store/transfers'
 import { useImageDrop } from '../images/drag'
 import { DeleteRepositoryDialog } from '../storage/DeleteRepositoryDialog'
+import { CopyDialog, type CopyRequest } from '../remotes/CopyDialog'
 import { EmptyRegistry } from './EmptyRegistry'
 import { TagDetail } from './tag-detail/TagDetail'
 import { TAG_ROW_HEIGHT, TagsTable } from './TagsTable'
@@ -58,6 +59,8 @@ function RepositoryHeader({ name }: { name: string }) {
   const engineUp = useImages((s) => s.engine?.reachable ?? false)
   const { over, props } = useImageDrop((image) => openPush({ image, repository: name }))
   const [deleting, setDeleting] = useState(false)
+  const [copy, setCopy] = useState<CopyRequest | null>(null)
+  const tags = useCatalog((s) => (s.tags?.repository === name ? s.tags.items : null))
   const shared = repo ? repo.totalSize - repo.uniqueSize : 0
   return (
     <div {...props} className={cn('flex shrink-0 items-center gap-3 border-b border-line px-4 py-2.5', over && 'bg-accent-soft ring-2 ring-accent/40 ring-inset')}>
@@ -86,6 +89,17 @@ function RepositoryHeader({ name }: { name: string }) {
       >
         Push here…
       </Button>
+      <Button
+        size="sm"
+        disabled={!tags?.length}
+        title="Copy its tags to another registry, without Docker"
+        className={over ? 'invisible' : undefined}
+        icon={<ArrowRightLeft className="size-3.5" aria-hidden />}
+        onClick={() => tags && setCopy({ direction: 'push', repository: name, tags: tags.map((t) => t.tag), initial: tags.map((t) => t.tag), hasIndex: tags.some((t) => t.kind === 'index') })}
+      >
+        Copy to…
+      </Button>
+      {copy ? <CopyDialog request={copy} onClose={() => setCopy(null)} /> : null}
       <IconButton label={`Delete repository ${name}…`} variant="ghost" className={over ? 'invisible' : undefined} onClick={() => setDeleting(true)}>
         <Trash2 className="size-3.5" aria-hidden />
       </IconButton>
@@ -104,7 +118,8 @@ function RepositoryHeader({ name }: { name: string }) {
   )
 }
 
-function TagsArea() {
+/** The tags of the repository in scope (this Berth's, or a remote's inside CatalogScope); `emptyHint` says how one gets there. */
+export function TagsArea({ emptyHint }: { emptyHint?: ReactNode }) {
   const tags = useCatalog((s) => s.tags)
   const loadTags = useCatalog((s) => s.loadTags)
   const pullHost = useRegistry((s) => s.status?.pullHost ?? 'localhost:5000')
@@ -125,7 +140,11 @@ function TagsArea() {
         </div>
       ) : items.length === 0 && !loading ? (
         <EmptyState icon={<Tags className="size-6" />} title="No tags in this repository" className="flex-1">
-          Drop a local image on it to push one, or run <code className="rounded bg-code px-1">{`docker push ${pullHost}/${repository}:<tag>`}</code>.
+          {emptyHint ?? (
+            <>
+              Drop a local image on it to push one, or run <code className="rounded bg-code px-1">{`docker push ${pullHost}/${repository}:<tag>`}</code>.
+            </>
+          )}
         </EmptyState>
       ) : (
         <TagsTable items={items} />

@@ -1,14 +1,17 @@
-import { HardDrive, Library } from 'lucide-react'
+import { Activity, HardDrive, Library, Server, Share2 } from 'lucide-react'
 import { cn } from '../../lib/cn'
 import { useStorage } from '../../store/storage'
 import { useView, type View } from '../../store/view'
 
 const VIEWS: { view: View; label: string; icon: typeof Library }[] = [
   { view: 'catalog', label: 'Catalog', icon: Library },
-  { view: 'storage', label: 'Storage', icon: HardDrive }
+  { view: 'storage', label: 'Storage', icon: HardDrive },
+  { view: 'remotes', label: 'Remotes', icon: Server },
+  { view: 'activity', label: 'Activity', icon: Activity },
+  { view: 'sharing', label: 'Sharing', icon: Share2 }
 ]
 
-/** Catalog | Storage, in the header: two buttons, the current one marked (aria-current). */
+/** Catalog | Storage | Remotes | Activity | Sharing, in the header: the current one marked (aria-current). */
 export function ViewSwitch() {
   const view = useView((s) => s.view)
   const show = useView((s) => s.show)
@@ -21,14 +24,15 @@ export function ViewSwitch() {
           type="button"
           aria-current={view === v ? 'page' : undefined}
           onClick={() => show(v)}
-          title={v === 'storage' && lowSpace ? 'Low disk space' : undefined}
+          title={v === 'storage' && lowSpace ? 'Low disk space' : label}
           className={cn(
             'inline-flex h-6 items-center gap-1.5 rounded px-2 text-[12px] whitespace-nowrap transition-colors',
             view === v ? 'bg-accent-soft font-medium text-accent' : 'text-muted hover:bg-hover hover:text-fg'
           )}
         >
           <Icon className="size-3.5" aria-hidden />
-          {label}
+          {/* Five views fit beside the registry bar: below 2xl only the current one spells its name. */}
+          <span className={view === v ? undefined : 'sr-only 2xl:not-sr-only'}>{label}</span>
           {v === 'storage' && lowSpace ? <span className="size-1.5 rounded-full bg-warning" aria-hidden /> : null}
         </button>
       ))}

@@ -27,6 +27,7 @@ const STATE_TEXT: Record<Transfer['state'], string> = { running: 'Running', done
 
 /** Which way it went: the engine's own push/pull, or Berth reading/writing the image through the engine's API. */
 export function pathText(t: Pick<Transfer, 'kind' | 'path' | 'encoding'>): { label: string; title: string } {
+  if (t.path === 'copy') return { label: 'registry to registry, no Docker', title: 'Berth copied it blob by blob between itself and the other registry: blobs it held already were skipped, the digest is the same' }
   if (t.path === 'engine')
     return t.kind === 'push'
       ? { label: 'docker push', title: 'The engine pushed it itself (it reaches the registry); layers gzip-compressed' }
@@ -74,8 +75,9 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
   const openReference = useCatalog((s) => s.openReference)
   const [expanded, setExpanded] = useState<boolean | null>(null)
   const showLayers = expanded ?? t.state === 'running'
-  const target = t.kind === 'push' ? splitImageReference(t.target) : null
-  const title = t.kind === 'push' ? `Push ${t.source}` : `Pull ${t.source}`
+  const copy = t.path === 'copy'
+  const target = t.kind === 'push' && !copy ? splitImageReference(t.target) : null
+  const title = copy ? `Copy ${t.source}` : t.kind === 'push' ? `Push ${t.source}` : `Pull ${t.source}`
   const tone = t.state === 'done' ? 'success' : t.state === 'error' ? 'danger' : t.state === 'cancelled' ? 'muted' : 'accent'
 
   return (
@@ -91,7 +93,7 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
             {t.source}
           </div>
           <div className="truncate text-[11px] text-subtle" title={t.target}>
-            {t.kind === 'push' ? `→ ${t.target}` : '→ Docker'}
+            {t.kind === 'push' || copy ? `→ ${t.target}` : '→ Docker'}
           </div>
           <div aria-label={`Path: ${pathText(t).label}`} title={pathText(t).title} className="truncate text-[11px] text-subtle">
             {pathText(t).label}

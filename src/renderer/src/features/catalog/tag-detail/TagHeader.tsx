@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { DropdownMenu } from 'radix-ui'
-import { ArrowDownToLine, ChevronDown, Play, ShieldCheck, Tag as TagIcon, Terminal, Trash2 } from 'lucide-react'
+import { ArrowDownToLine, ArrowRightLeft, ChevronDown, Play, ShieldCheck, Tag as TagIcon, Terminal, Trash2 } from 'lucide-react'
 import type { ManifestDetail } from '@shared/model/catalog'
 import { Button } from '../../../components/Button'
 import { CopyButton } from '../../../components/CopyButton'
@@ -17,6 +17,7 @@ import { useTransfers } from '../../../store/transfers'
 import { DeleteManifestDialog, DeleteTagDialog } from '../DeleteDialogs'
 import { RetagDialog } from '../RetagDialog'
 import { RunDialog } from '../RunDialog'
+import { CopyDialog, type CopyRequest } from '../../remotes/CopyDialog'
 import { DetailTabs } from './DetailTabs'
 
 type DialogName = 'retag' | 'run' | 'delete-tag' | 'delete-manifest' | null
@@ -35,7 +36,11 @@ interface TagHeaderProps {
 /** A loaded tag or digest: what it is, what to do with it, then its tabs. */
 export function TagHeader({ data, reference, isTag, inIndex, pushedAt, size, refreshing }: TagHeaderProps) {
   const [dialog, setDialog] = useState<DialogName>(null)
+  const [copy, setCopy] = useState<CopyRequest | null>(null)
   const pullCommand = useCatalog((s) => s.pullCommand)
+  const source = useCatalog((s) => s.source)
+  const tagItems = useCatalog((s) => s.tags?.items)
+  const remote = source.kind === 'remote'
   const pull = useTransfers((s) => s.pull)
   const running = useRegistry((s) => s.status?.state === 'running')
   const engineDown = useImages((s) => s.engine !== null && !s.engine.reachable)
@@ -56,6 +61,17 @@ export function TagHeader({ data, reference, isTag, inIndex, pushedAt, size, ref
       notify({ kind: 'error', title: 'Could not copy the pull command', message: messageOf(err) })
     }
   }
+
+  // "Copy to…" (this Berth → a registry) or "Copy to Berth…" (a remote → this Berth): this tag ticked, the others offered.
+  const openCopy = () =>
+    setCopy({
+      direction: remote ? 'pull' : 'push',
+      repository: data.repository,
+      tags: (tagItems ?? []).map((t) => t.tag),
+      initial: [reference],
+      registry: remote ? { id: source.registry ?? '', address: source.address ?? '' } : undefined,
+      hasIndex: data.kind === 'index'
+    })
 
   return (
     <>
@@ -87,54 +103,67 @@ export function TagHeader({ data, reference, isTag, inIndex, pushedAt, size, ref
           <Button size="sm" onClick={() => void copyPull()} icon={<Terminal className="size-3.5" aria-hidden />}>
             Copy pull command
           </Button>
-          <Button
-            size="sm"
-            disabled={!!pullBlocked}
-            title={pullBlocked}
-            onClick={() => void pull({ repository: data.repository, reference })}
-            icon={<ArrowDownToLine className="size-3.5" aria-hidden />}
-          >
-            Pull to Docker
-          </Button>
-          <Button size="sm" onClick={() => setDialog('retag')} icon={<TagIcon className="size-3.5" aria-hidden />}>
-            Retag…
-          </Button>
-          <Button size="sm" disabled={!!pullBlocked} title={pullBlocked} onClick={() => setDialog('run')} icon={<Play className="size-3.5" aria-hidden />}>
-            Run…
-          </Button>
-          {inIndex ? null : (
-            <DropdownMenu.Root>
-              <DropdownMenu.Trigger asChild>
-                <Button size="sm" variant="danger-outline" icon={<Trash2 className="size-3.5" aria-hidden />}>
-                  Delete
-                  <ChevronDown className="size-3" aria-hidden />
-                </Button>
-              </DropdownMenu.Trigger>
-              <DropdownMenu.Portal>
-                <DropdownMenu.Content align="start" sideOffset={4} className="z-50 min-w-[220px] rounded-md border border-line bg-panel p-1 shadow-pop">
-                  {isTag ? (
-                    <DropdownMenu.Item onSelect={() => setDialog('delete-tag')} className="flex cursor-default flex-col rounded px-2 py-1.5 outline-none data-[highlighted]:bg-hover">
-                      <span className="text-danger">Delete tag…</span>
-                      <span className="text-[11px] text-subtle">Only the name {reference}</span>
-                    </DropdownMenu.Item>
-                  ) : null}
-                  <DropdownMenu.Item onSelect={() => setDialog('delete-manifest')} className="flex cursor-default flex-col rounded px-2 py-1.5 outline-none data-[highlighted]:bg-hover">
-                    <span className="text-danger">Delete manifest…</span>
-                    <span className="text-[11px] text-subtle">The image and every tag on it</span>
-                  </DropdownMenu.Item>
-                </DropdownMenu.Content>
-              </DropdownMenu.Portal>
-            </DropdownMenu.Root>
+          {isTag && !inIndex ? (
+            <Button size="sm" onClick={openCopy} icon={<ArrowRightLeft className="size-3.5" aria-hidden />} title={remote ? `Copy it from ${source.address} into this Berth, without Docker` : 'Copy it to another registry, without Docker'}>
+              {remote ? 'Copy to Berth…' : 'Copy to…'}
+            </Button>
+          ) : null}
+          {/* What only this Berth's own tags offer: pull into the engine, retag, run, delete. */}
+          {remote ? null : (
+            <>
+              <Button
+                size="sm"
+                disabled={!!pullBlocked}
+                title={pullBlocked}
+                onClick={() => void pull({ repository: data.repository, reference })}
+                icon={<ArrowDownToLine className="size-3.5" aria-hidden />}
+              >
+                Pull to Docker
+              </Button>
+              <Button size="sm" onClick={() => setDialog('retag')} icon={<TagIcon className="size-3.5" aria-hidden />}>
+                Retag…
+              </Button>
+              <Button size="sm" disabled={!!pullBlocked} title={pullBlocked} onClick={() => setDialog('run')} icon={<Play className="size-3.5" aria-hidden />}>
+                Run…
+              </Button>
+              {inIndex ? null : (
+                <DropdownMenu.Root>
+                  <DropdownMenu.Trigger asChild>
+                    <Button size="sm" variant="danger-outline" icon={<Trash2 className="size-3.5" aria-hidden />}>
+                      Delete
+                      <ChevronDown className="size-3" aria-hidden />
+                    </Button>
+                  </DropdownMenu.Trigger>
+                  <DropdownMenu.Portal>
+                    <DropdownMenu.Content align="start" sideOffset={4} className="z-50 min-w-[220px] rounded-md border border-line bg-panel p-1 shadow-pop">
+                      {isTag ? (
+                        <DropdownMenu.Item onSelect={() => setDialog('delete-tag')} className="flex cursor-default flex-col rounded px-2 py-1.5 outline-none data-[highlighted]:bg-hover">
+                          <span className="text-danger">Delete tag…</span>
+                          <span className="text-[11px] text-subtle">Only the name {reference}</span>
+                        </DropdownMenu.Item>
+                      ) : null}
+                      <DropdownMenu.Item onSelect={() => setDialog('delete-manifest')} className="flex cursor-default flex-col rounded px-2 py-1.5 outline-none data-[highlighted]:bg-hover">
+                        <span className="text-danger">Delete manifest…</span>
+                        <span className="text-[11px] text-subtle">The image and every tag on it</span>
+                      </DropdownMenu.Item>
+                    </DropdownMenu.Content>
+                  </DropdownMenu.Portal>
+                </DropdownMenu.Root>
+              )}
+            </>
           )}
         </div>
       </div>
-
       <DetailTabs data={data} />
-
-      <RetagDialog open={dialog === 'retag'} onOpenChange={(o) => setDialog(o ? 'retag' : null)} repository={data.repository} reference={reference} />
-      <RunDialog open={dialog === 'run'} onOpenChange={(o) => setDialog(o ? 'run' : null)} data={data} reference={reference} />
-      {isTag ? <DeleteTagDialog open={dialog === 'delete-tag'} onOpenChange={(o) => setDialog(o ? 'delete-tag' : null)} data={data} tag={reference} /> : null}
-      <DeleteManifestDialog open={dialog === 'delete-manifest'} onOpenChange={(o) => setDialog(o ? 'delete-manifest' : null)} data={data} />
+      {copy ? <CopyDialog request={copy} onClose={() => setCopy(null)} /> : null}
+      {remote ? null : (
+        <>
+          <RetagDialog open={dialog === 'retag'} onOpenChange={(o) => setDialog(o ? 'retag' : null)} repository={data.repository} reference={reference} />
+          <RunDialog open={dialog === 'run'} onOpenChange={(o) => setDialog(o ? 'run' : null)} data={data} reference={reference} />
+          {isTag ? <DeleteTagDialog open={dialog === 'delete-tag'} onOpenChange={(o) => setDialog(o ? 'delete-tag' : null)} data={data} tag={reference} /> : null}
+          <DeleteManifestDialog open={dialog === 'delete-manifest'} onOpenChange={(o) => setDialog(o ? 'delete-manifest' : null)} data={data} />
+        </>
+      )}
     </>
   )
 }
