@@ -59,6 +59,7 @@ export default defineConfig(
   layer('src/main/doctor/**/*.ts', ['storage', 'registry', 'service', 'shell', 'remote', 'cli', 'sharing'], 'the doctor reads the engine and the files it names, nothing of Berth'),
   layer('src/main/{metrics,activity}/**/*.ts', ['service', 'docker', 'shell', 'remote', 'cli', 'sharing'], 'observers count and record; the service wires them'),
   layer('src/main/transfer/**/*.ts', ['registry', 'service', 'shell', 'remote', 'cli'], 'transfers join the engine to storage; the service starts them'),
+  layer('src/main/catalog-insight/**/*.ts', ['registry', 'service', 'docker', 'shell', 'remote', 'cli'], 'what is stored about images is read from storage; the service serves it'),
   layer('src/main/sharing/**/*.ts', ['service', 'docker', 'shell', 'remote', 'cli'], 'sharing composes accounts, certificates and the registry\'s auth hook; the service uses it'),
   {
     files: ['src/shared/**/*.ts'],

@@ -1,10 +1,12 @@
 // Headless entry: `berth <command>`. Plain Node, never loads Electron.
 import { Command, InvalidArgumentError, Option } from 'commander'
 import { runExport, runImport } from './cli/archive'
+import { addCatalogCommands } from './cli/catalog'
 import { addCopyCommand } from './cli/copy'
 import { addMirrorCommand, collectMirror } from './cli/mirror'
 import { parseSize } from './config/size'
 import { runServe } from './cli/serve'
+import { addPolicyCommands } from './cli/policy'
 import { addStorageCommands } from './cli/storage'
 import { addSharingCommands } from './cli/sharing'
 import { defaultDataDir } from './config/data-dir'
@@ -111,7 +113,9 @@ Shared on the network (--host 0.0.0.0): HTTPS from Berth's CA and accounts for e
       process.exitCode = await runImport(file, opts)
     })
 
+  addCatalogCommands(program)
   addStorageCommands(program)
+  addPolicyCommands(program)
   addSharingCommands(program)
   addCopyCommand(program)
   addMirrorCommand(program)

@@ -1,36 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
+import { OCI_CONFIG, OCI_INDEX, OCI_LAYER, OCI_MANIFEST, putBlob, putManifest, sha256 } from '../helpers/oci-push'
 
 // Test data for the window, made without Docker: a multi-platform index with BuildKit attestations
 // pushed over the registry API, and thousands of repositories written straight into the data
 // folder (Distribution's layout, see src/main/storage/paths.ts) before `serve` starts.
-
-const OCI_INDEX = 'application/vnd.oci.image.index.v1+json'
-const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json'
-const OCI_CONFIG = 'application/vnd.oci.image.config.v1+json'
-const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar+gzip'
-
-const sha256 = (b: Buffer | string) => `sha256:${createHash('sha256').update(b).digest('hex')}`
-
-async function putBlob(registry: string, repo: string, body: Buffer): Promise<{ digest: string; size: number }> {
-  const digest = sha256(body)
-  const start = await fetch(`${registry}/v2/${repo}/blobs/uploads/`, { method: 'POST' })
-  if (start.status !== 202) throw new Error(`upload start: ${start.status} ${await start.text()}`)
-  const location = new URL(start.headers.get('location')!, registry)
-  location.searchParams.set('digest', digest)
-  const put = await fetch(location, { method: 'PUT', body, headers: { 'Content-Type': 'application/octet-stream' } })
-  if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`)
-  return { digest, size: body.length }
-}
-
-async function putManifest(registry: string, repo: string, reference: string, mediaType: string, manifest: unknown): Promise<{ digest: string; size: number }> {
-  const body = Buffer.from(JSON.stringify(manifest))
-  const res = await fetch(`${registry}/v2/${repo}/manifests/${reference}`, { method: 'PUT', body, headers: { 'Content-Type': mediaType } })
-  if (res.status !== 201) throw new Error(`manifest ${repo}:${reference}: ${res.status} ${await res.text()}`)
-  return { digest: sha256(body), size: body.length }
-}
 
 /**
  * Pushes `repo:tag` as an OCI index of linux/amd64 and linux/arm64 images, each with a BuildKit-style
@@ -58,7 +34,7 @@ export async function pushMultiPlatformIndex(registry: string, repo: string, tag
     const manifest = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, ...config }, layers: [{ mediaType: OCI_LAYER, ...layer }] }
     const body = JSON.stringify(manifest)
     const put = await putManifest(registry, repo, sha256(body), OCI_MANIFEST, manifest)
-    children.push({ mediaType: OCI_MANIFEST, ...put, platform: { os: 'linux', architecture } })
+    children.push({ ...put, platform: { os: 'linux', architecture } })
 
     const statement = await putBlob(
       registry,
@@ -69,7 +45,6 @@ export async function pushMultiPlatformIndex(registry: string, repo: string, tag
     const att = { schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, ...empty }, layers: [{ mediaType: 'application/vnd.in-toto+json', ...statement, annotations: { 'in-toto.io/predicate-type': 'https://slsa.dev/provenance/v0.2' } }] }
     const attPut = await putManifest(registry, repo, sha256(JSON.stringify(att)), OCI_MANIFEST, att)
     attestations.push({
-      mediaType: OCI_MANIFEST,
       ...attPut,
       platform: { os: 'unknown', architecture: 'unknown' },
       annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': put.digest }

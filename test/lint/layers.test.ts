@@ -21,7 +21,8 @@ describe('layer rules', () => {
     ['src/main/service/service.ts', "import { boot } from '../shell/app'\nvoid boot\n"],
     ['src/main/registry/server.ts', "import { app } from 'electron'\nvoid app\n"],
     ['src/renderer/src/App.tsx', "import { openStorage } from '../../main/storage'\nvoid openStorage\n"],
-    ['src/shared/reference.ts', "import { join } from 'node:path'\nvoid join\n"]
+    ['src/shared/reference.ts', "import { join } from 'node:path'\nvoid join\n"],
+    ['src/main/catalog-insight/insight.ts', "import { createService } from '../service/service'\nvoid createService\n"]
   ])('%s may not import across its layer', async (file, code) => {
     expect(await problems(file, code)).toHaveLength(1)
   })

@@ -1,5 +1,7 @@
 import type { Api } from '@shared/contract'
+import { BerthError } from '@shared/errors'
 import { formatReference } from '@shared/reference'
+import { untaggedManifests } from '../catalog-insight'
 import type { CatalogService } from './catalog'
 import type { RegistryHost } from './registry-host'
 
@@ -15,7 +17,18 @@ export function createCatalogApi(registry: RegistryHost, catalog: () => Promise<
       await (await catalog()).deleteTag(repository, tag)
       return { ok: true as const }
     },
-    'catalog.deleteManifest': async ({ repository, digest }) => ({ ok: true as const, tags: await (await catalog()).deleteManifest(repository, digest) }),
+    'catalog.deleteManifest': async ({ repository, digest, referrers }) => {
+      const gone = await (await catalog()).deleteManifest(repository, digest, referrers)
+      return { ok: true as const, tags: gone.tags, ...(referrers ? { referrers: gone.referrers } : {}) }
+    },
+    'catalog.deleteTags': async ({ repository, tags }) => (await catalog()).deleteTags(repository, tags),
+    'catalog.untagged': async ({ repository }) => {
+      const service = await catalog()
+      if (!(await service.storage.repos.exists(repository))) throw new BerthError('NOT_FOUND', `There is no repository ${repository} in this registry.`, { repository })
+      return untaggedManifests(service.storage, repository)
+    },
+    'catalog.referrers': async ({ repository, reference }) => (await catalog()).insight.referrers(repository, reference),
+    'catalog.sbom': async ({ repository, ...input }) => (await catalog()).insight.sbom(repository, input),
     'catalog.retag': async ({ repository, reference, targetRepository, targetTag }) => {
       const digest = await (await catalog()).retag(repository, reference, targetRepository, targetTag)
       return { digest: digest.value, reference: formatReference(registry.status().pullHost, targetRepository, targetTag) }

@@ -3,6 +3,7 @@ import type { ManifestDetail, RepositorySummary, TagSummary } from '@shared/mode
 import { digestOrNull, type Digest } from '@shared/reference'
 import type { Storage } from '../storage'
 import { mapLimit } from '../storage/core/files'
+import { CatalogInsight } from '../catalog-insight'
 
 /**
  * What the UI asks of the stored images: repositories with sizes, tags with platforms, one manifest
@@ -10,7 +11,12 @@ import { mapLimit } from '../storage/core/files'
  * registry is stopped.
  */
 export class CatalogService {
-  constructor(readonly storage: Storage) {}
+  /** Signatures, SBOMs and provenance of the stored images. */
+  readonly insight: CatalogInsight
+
+  constructor(readonly storage: Storage) {
+    this.insight = new CatalogInsight(storage)
+  }
 
   private get inspector() {
     return this.storage.inspector
@@ -109,13 +115,34 @@ export class CatalogService {
     if (!(await this.storage.repos.untag(repository, tag))) throw new BerthError('NOT_FOUND', `${repository} has no tag ${tag}.`, { repository, tag })
   }
 
-  async deleteManifest(repository: string, digestText: string): Promise<string[]> {
+  /**
+   * Deletes many tags, each on its own (as many single deletes would, announced as one change): a
+   * tag already gone is reported, never an error of the rest.
+   */
+  deleteTags(repository: string, tags: readonly string[]): Promise<{ deleted: string[]; missing: string[] }> {
+    return this.storage.changes.coalesce('untag', async () => {
+      await this.requireRepository(repository)
+      const deleted: string[] = []
+      const missing: string[] = []
+      for (const tag of new Set(tags)) ((await this.storage.repos.untag(repository, tag)) ? deleted : missing).push(tag)
+      return { deleted, missing }
+    })
+  }
+
+  /** Deletes a manifest (and, with `referrers`, what is stored about it first); the tags it had, and the referrers that went. */
+  async deleteManifest(repository: string, digestText: string, referrers = false): Promise<{ tags: string[]; referrers: string[] }> {
     const digest = digestOrNull(digestText)
     if (!digest) throw new BerthError('INVALID_INPUT', `${digestText} is not a digest.`)
     const tags = await this.storage.repos.tagsPointingTo(repository, digest)
-    if (!(await this.storage.manifests.delete(repository, digest)))
+    if (!(await this.storage.repos.hasRevision(repository, digest)) && tags.length === 0)
       throw new BerthError('NOT_FOUND', `${repository} has no manifest ${digest.value}.`, { repository, digest: digest.value })
-    return tags
+    const gone: string[] = []
+    await this.storage.changes.coalesce('delete', async () => {
+      // Referrers first: none is left naming a subject that is gone if this stops half-way.
+      if (referrers) for (const r of await this.insight.closure(repository, digest)) if (await this.storage.manifests.delete(repository, r)) gone.push(r.value)
+      await this.storage.manifests.delete(repository, digest)
+    }, digest.value)
+    return { tags, referrers: gone }
   }
 
   /**

@@ -20,7 +20,9 @@ import { createRemoteApi } from './remote-api'
 import { createSettingsApi } from './settings-api'
 import { SettingsStore } from './settings-store'
 import { createSharingApi } from './sharing-api'
+import { createPolicyApi } from './policy-api'
 import { createStorageApi, newInboxFile } from './storage-api'
+import { createStorageBusy } from './storage-busy'
 import { TransferManager } from './transfers'
 
 export interface ServiceOptions {
@@ -40,6 +42,8 @@ export interface ServiceOptions {
   registriesFile?: string | null
   /** Where passwords typed into the window are kept (default: memory, for this session only). */
   secretStore?: SecretStore
+  /** How often saved storage policies are checked once init ran (default a minute; 0: never). */
+  policyTickMs?: number
 }
 
 export interface Service {
@@ -55,6 +59,8 @@ export interface Service {
   /** Prometheus metrics of the registry port (served by the HTTP transport's GET /metrics). */
   metrics: Metrics
   activity: ActivityLog
+  /** Runs due storage policies now (the timer's check; for tests). */
+  checkPolicies(): Promise<void>
   /** Loads settings, starts watching the engine, and starts the registry when the settings say so. */
   init(options?: { startRegistry?: boolean }): Promise<void>
   dispose(): Promise<void>
@@ -133,11 +139,16 @@ export function createService(options: ServiceOptions): Service {
     return internal ? { username: internal.name, password: internal.password, serveraddress: host } : undefined
   }
 
+  // One long storage operation at a time, whether a person or the policy scheduler starts it.
+  const busy = createStorageBusy(bus)
+  const policies = createPolicyApi({ bus, registry, busy, log })
+
   const api: Api = {
     ...createSettingsApi(registry, settings, bus, options.onStartAtLogin, log),
     ...createCatalogApi(registry, catalog),
     ...createDockerApi({ engine, registry, settings, transfers, windowAuth, log }),
-    ...createStorageApi({ bus, registry, settings, engine, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 }),
+    ...createStorageApi({ bus, registry, settings, engine, busy, uploadMaxAgeMs: options.registry?.uploadMaxAgeMs ?? 24 * 3_600_000 }),
+    ...policies.api,
     ...createSharingApi({ registry, settings, bus, engine, activity, catalog }),
     ...remote.api
   }
@@ -152,12 +163,15 @@ export function createService(options: ServiceOptions): Service {
     sweepInbox: async (maxAgeMs) => sweepInbox((await registry.storage()).layout, maxAgeMs),
     metrics,
     activity,
+    checkPolicies: () => policies.scheduler.tick(),
     async init({ startRegistry } = {}) {
       const loaded = await settings.load()
       engine.watch()
+      policies.scheduler.start(options.policyTickMs ?? 60_000)
       if (startRegistry ?? loaded.startOnLaunch) await registry.start().catch((err) => log.warn({ err: err.message }, 'registry did not start'))
     },
     async dispose() {
+      policies.scheduler.stop()
       engine.unwatch()
       clearTimeout(imagesTimer)
       transfers.cancelAll()

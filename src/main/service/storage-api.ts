@@ -3,28 +3,19 @@ import { rm } from 'node:fs/promises'
 import { resolve, sep } from 'node:path'
 import type { Api } from '@shared/contract'
 import { BerthError } from '@shared/errors'
-import type { RegistryVolume, StorageProgress } from '@shared/model/storage'
+import type { RegistryVolume } from '@shared/model/storage'
 import type { DockerEngine } from '../docker/engine'
 import { findVolumeCandidates } from '../docker/volumes'
 import { paths } from '../storage'
 import { mkdirWithin } from '../storage/core/files'
 import { exportImages, importArchive } from '../storage/archive'
 import {
-  applyRetention, checkAdoptable, collectGarbage, copyDataFolder, inspectFolder, normalizeDataDir, retentionCandidates, storageUsage, verifyStorage,
-  type ProgressFn
+  applyRetention, checkAdoptable, collectGarbage, copyDataFolder, inspectFolder, normalizeDataDir, retentionCandidates, storageUsage, verifyStorage
 } from '../storage/manage'
 import type { EventBus } from './events'
 import type { RegistryHost } from './registry-host'
 import type { SettingsStore } from './settings-store'
-
-const BUSY_WITH: Record<StorageProgress['operation'], string> = {
-  gc: 'a garbage collection',
-  move: 'moving the data folder',
-  export: 'an export',
-  import: 'an import',
-  verify: 'verifying the blobs',
-  delete: 'deleting a repository'
-}
+import type { StorageBusy } from './storage-busy'
 
 type StorageMethods = { [M in keyof Api as M extends `storage.${string}` ? M : never]: Api[M] }
 
@@ -34,6 +25,8 @@ export interface StorageDeps {
   settings: SettingsStore
   engine: DockerEngine
   uploadMaxAgeMs: number
+  /** The lock long operations share (with the policy scheduler). */
+  busy: StorageBusy
 }
 
 /**
@@ -59,36 +52,7 @@ export async function registryVolumes(engine: DockerEngine): Promise<RegistryVol
  */
 export function createStorageApi(deps: StorageDeps): StorageMethods {
   const { bus, registry } = deps
-  let busy: string | null = null
-
-  function progress(operation: StorageProgress['operation']): ProgressFn & { finish(): void } {
-    let last = 0
-    const fn = ((p) => {
-      const now = Date.now()
-      if (now - last < 100 && p.done !== p.total) return
-      last = now
-      bus.emit('storage.progress', { operation, ...p, finished: false })
-    }) as ProgressFn & { finish(): void }
-    fn.finish = () => bus.emit('storage.progress', { operation, phase: 'finished', done: 1, total: 1, finished: true })
-    return fn
-  }
-
-  /** Changes that must not land in the middle of a long operation (a collection, a move, an export…). */
-  function notBusy(): void {
-    if (busy) throw new BerthError('CONFLICT', `Berth is busy with ${busy}; wait until it has finished.`, { busy })
-  }
-
-  async function exclusive<T>(operation: StorageProgress['operation'], fn: (onProgress: ProgressFn) => Promise<T>): Promise<T> {
-    notBusy()
-    busy = BUSY_WITH[operation]
-    const p = progress(operation)
-    try {
-      return await fn(p)
-    } finally {
-      busy = null
-      p.finish()
-    }
-  }
+  const { exclusive, notBusy } = deps.busy
 
   async function switchTo(dataDir: string): Promise<void> {
     await deps.settings.update({ dataDir })

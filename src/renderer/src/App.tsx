@@ -14,6 +14,7 @@ import { DoctorBanner } from './features/doctor/DoctorBanner'
 import { RemotesView } from './features/remotes/RemotesView'
 import { SharingView } from './features/sharing/SharingView'
 import { useView } from './store/view'
+import { useGlobalShortcuts } from './lib/shortcuts'
 
 /**
  * The window: registry bar on top; repositories | the selected repository | local images and
@@ -22,6 +23,7 @@ import { useView } from './store/view'
  */
 export function App() {
   const view = useView((s) => s.view)
+  useGlobalShortcuts()
   return (
     <Tooltip.Provider delayDuration={400} skipDelayDuration={200}>
       <FileDropZone className="flex h-full min-w-[1024px] flex-col">

@@ -9,6 +9,8 @@ import {
   RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport
 } from '../model/storage'
 import { Account, AccountName, ActivityEntry, ActivityFilter, DoctorReport, NetworkAddress, Password, Role, SharingInfo } from '../model/sharing'
+import { ReferrersResult, SbomPage, UntaggedManifest } from '../model/insight'
+import { PolicyId, PolicyInput, PolicyRun, PolicyStatus } from '../model/policy'
 
 /*
  * The contract: every method the renderer (or a script, over HTTP) may call and every event it may
@@ -65,9 +67,9 @@ export const methods = {
   ),
   'catalog.deleteTag': method('Deletes a tag (the manifest stays if other tags or digests use it).', z.object({ repository: RepositoryName, tag: TagName }).strict(), Ok),
   'catalog.deleteManifest': method(
-    'Deletes a manifest and every tag pointing at it; layers are freed by garbage collection.',
-    z.object({ repository: RepositoryName, digest: DigestString }).strict(),
-    z.object({ ok: z.literal(true), tags: z.array(z.string()) })
+    'Deletes a manifest and every tag pointing at it (with referrers: its signatures, SBOMs and attestations too); layers are freed by garbage collection.',
+    z.object({ repository: RepositoryName, digest: DigestString, referrers: z.boolean().optional() }).strict(),
+    z.object({ ok: z.literal(true), tags: z.array(z.string()), referrers: z.array(z.string()).optional() })
   ),
   'catalog.retag': method(
     'Tags a manifest again, in the same or another repository (blobs are mounted, nothing is copied or pulled).',
@@ -78,6 +80,35 @@ export const methods = {
     'The `docker pull` command for a tag or digest of this registry.',
     z.object({ repository: RepositoryName, reference: Reference }).strict(),
     z.object({ command: z.string(), reference: z.string() })
+  ),
+
+  // Tags at scale, untagged manifests, and what is stored about an image (signatures, SBOMs, provenance).
+  'catalog.deleteTags': method(
+    'Deletes many tags of a repository, each on its own (a tag gone meanwhile is reported missing); manifests stay reachable by digest.',
+    z.object({ repository: RepositoryName, tags: z.array(TagName).min(1).max(10_000) }).strict(),
+    z.object({ deleted: z.array(z.string()), missing: z.array(z.string()) })
+  ),
+  'catalog.untagged': method(
+    'The manifests of a repository no tag reaches (pullable by digest), signatures and attestations of present images left out.',
+    z.object({ repository: RepositoryName }).strict(),
+    z.array(UntaggedManifest)
+  ),
+  'catalog.referrers': method(
+    'Signatures, SBOMs and provenance stored about a tag or digest (OCI referrers, cosign tags, BuildKit attestations), decoded; nothing is verified.',
+    z.object({ repository: RepositoryName, reference: Reference }).strict(),
+    ReferrersResult
+  ),
+  'catalog.sbom': method(
+    'One page of an SBOM\'s packages (SPDX or CycloneDX), filtered by name, version, licence or purl.',
+    z.object({
+      repository: RepositoryName,
+      referrer: DigestString,
+      blob: DigestString.optional(),
+      filter: z.string().max(256).optional(),
+      offset: z.number().int().min(0).optional(),
+      limit: z.number().int().min(1).max(500).optional()
+    }).strict(),
+    SbomPage
   ),
 
   'docker.status': method('The Docker engine: reachable or not and why, versions, where it was found.', None, EngineStatus),
@@ -201,6 +232,16 @@ export const methods = {
   ),
   'activity.list': method('Who pushed and pulled what: the registry\'s access log, newest first, filtered.', ActivityFilter.optional(), z.array(ActivityEntry)),
 
+  // Storage policies: retention and collection saved, run on a schedule and on low disk.
+  'policy.list': method('The saved storage policies, each with its last run and when it runs next.', None, z.array(PolicyStatus)),
+  'policy.save': method('Saves a policy (a new id adds one, an existing id replaces it) in <data>/berth/policies.json.', PolicyInput, PolicyStatus),
+  'policy.remove': method('Removes a policy and its last report.', z.object({ id: PolicyId }).strict(), Ok),
+  'policy.run': method(
+    'Runs a policy now (a dry run lists what it would drop and free); one storage operation at a time.',
+    z.object({ id: PolicyId, dryRun: z.boolean().optional() }).strict(),
+    PolicyRun
+  ),
+
   'remote.list': method('Registries saved in Berth (address, TLS, user; never a password).', None, z.array(SavedRegistry)),
   'remote.add': method(
     'Saves a registry by address; a password given is kept by the OS keychain (berth serve: in memory for the session only).',
@@ -256,5 +297,9 @@ export const events = {
   },
   'transfer.progress': { doc: 'A push or pull progressed, per layer and overall; ends in done, error or cancelled.', payload: Transfer },
   'storage.progress': { doc: 'A storage operation (gc, move, export, import, verify) progressed; ends with finished.', payload: StorageProgress },
-  'activity.entry': { doc: 'A request to the registry port finished (the access log, live).', payload: ActivityEntry }
+  'activity.entry': { doc: 'A request to the registry port finished (the access log, live).', payload: ActivityEntry },
+  'policy.changed': {
+    doc: 'A policy was saved, removed or ran (its report is in policy.list).',
+    payload: z.object({ id: PolicyId, reason: z.enum(['saved', 'removed', 'ran']) })
+  }
 }

@@ -12,10 +12,13 @@ export const METHOD_NAMES = [
   'storage.open', 'storage.move', 'storage.dockerVolumes', 'storage.openVolume', 'storage.export', 'storage.import', 'storage.verify',
   'users.list', 'users.add', 'users.remove', 'users.passwd',
   'sharing.ca', 'sharing.interfaces', 'sharing.info', 'docker.doctor', 'activity.list',
+  'catalog.deleteTags', 'catalog.untagged', 'catalog.referrers', 'catalog.sbom',
+  'policy.list', 'policy.save', 'policy.remove', 'policy.run',
   'remote.list', 'remote.add', 'remote.remove', 'remote.test', 'remote.catalog', 'remote.tags', 'remote.manifest', 'remote.copy', 'remote.mirrorStatus'
 ] as const
 
-export const EVENT_NAMES = ['registry.status', 'registry.activity', 'catalog.changed', 'docker.status', 'docker.imagesChanged', 'transfer.progress', 'storage.progress', 'activity.entry'] as const
+export const EVENT_NAMES = ['registry.status', 'registry.activity', 'catalog.changed', 'docker.status', 'docker.imagesChanged', 'transfer.progress', 'storage.progress', 'activity.entry',
+  'policy.changed'] as const
 
 export type MethodName = (typeof METHOD_NAMES)[number]
 export type EventName = (typeof EVENT_NAMES)[number]

@@ -68,7 +68,7 @@ export const GcReport = z.object({
 })
 export type GcReport = z.infer<typeof GcReport>
 
-export const StorageOperation = z.enum(['gc', 'move', 'export', 'import', 'verify', 'delete'])
+export const StorageOperation = z.enum(['gc', 'move', 'export', 'import', 'verify', 'delete', 'policy'])
 
 export const StorageProgress = z.object({
   operation: StorageOperation,

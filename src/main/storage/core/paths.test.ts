@@ -37,6 +37,8 @@ describe('layout', () => {
     [paths.logsDir(l), '/data/berth/logs'],
     [paths.uploadInbox(l), '/data/berth/inbox'],
     [paths.inboxFile(l, '42'), '/data/berth/inbox/upload-42.tar'],
+    [paths.policiesFile(l), '/data/berth/policies.json'],
+    [paths.policyRunsFile(l), '/data/berth/policy-runs.json'],
     [paths.movingCopy('/mnt/big/berth', 'x1'), '/mnt/big/.berth.berth-moving-x1'],
     [l.berth, '/data/berth']
   ])('%s', (actual, expected) => expect(actual).toBe(expected))
@@ -45,7 +47,7 @@ describe('layout', () => {
     // A new location must get its row above.
     expect(Object.keys(paths).sort()).toEqual([
       'blobData', 'blobDir', 'htpasswdFile', 'importAreaName', 'importAreaParent', 'inboxFile', 'layerLink', 'layerLinkDir', 'layersDir', 'logsDir', 'manifestsDir', 'movingCopy',
-      'repo', 'repoFolder', 'revisionLink', 'revisionLinkDir', 'revisionsDir', 'rolesFile', 'servingFile', 'tagCurrentLink', 'tagDir', 'tagIndexLink', 'tagsDir',
+      'policiesFile', 'policyRunsFile', 'repo', 'repoFolder', 'revisionLink', 'revisionLinkDir', 'revisionsDir', 'rolesFile', 'servingFile', 'tagCurrentLink', 'tagDir', 'tagIndexLink', 'tagsDir',
       'uploadData', 'uploadDir', 'uploadInbox', 'uploadStartedAt', 'uploadsDir'
     ])
   })

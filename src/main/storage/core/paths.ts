@@ -22,6 +22,7 @@ import type { Digest } from '@shared/reference'
  *   htpasswd, roles.json                                               accounts (Apache htpasswd -B) and their roles
  *   logs/access.log[.N]                                                the registry port's access log, rotated
  *   inbox/upload-<id>.tar                                              files a browser window sent, until imported
+ *   policies.json, policy-runs.json                                    storage policies, and the last run of each
  * <parent>/.<folder>.berth-moving-<id>/                                a folder move's copy, until complete
  *
  * A link file holds `<alg>:<hex>` and nothing else.
@@ -95,6 +96,8 @@ export const paths = {
   logsDir: (l: Layout) => join(l.berth, 'logs'),
   uploadInbox: (l: Layout) => join(l.berth, 'inbox'),
   inboxFile: (l: Layout, id: string) => join(l.berth, 'inbox', `upload-${id}.tar`),
+  policiesFile: (l: Layout) => join(l.berth, 'policies.json'),
+  policyRunsFile: (l: Layout) => join(l.berth, 'policy-runs.json'),
 
   /** A move's copy of the data folder, beside the target and hidden, renamed to `target` when complete. */
   movingCopy: (target: string, id: string) => join(dirname(target), `.${basename(target)}.berth-moving-${id}`)

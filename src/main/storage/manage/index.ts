@@ -7,3 +7,5 @@ export { clearServing, markServing, servingProcess, type ServingInfo } from './s
 export { isLowSpace, storageUsage } from './usage'
 export { verifyStorage } from './verify'
 export type { ConfigInfo, ManifestInfo } from './inspect'
+export { loadPolicies, loadPolicyRuns, savePolicies, savePolicyRuns, type PolicyRuns } from './policies'
+export { runPolicy } from './policy-run'

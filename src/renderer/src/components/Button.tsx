@@ -29,6 +29,8 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
       className={cn(
         'inline-flex shrink-0 items-center justify-center gap-1.5 rounded-md border whitespace-nowrap transition-colors select-none',
         'disabled:pointer-events-none disabled:opacity-50',
+        // A visible ring for keyboard focus only (mouse clicks keep the quiet look).
+        'outline-none focus-visible:ring-2 focus-visible:ring-accent/60 focus-visible:ring-offset-1 focus-visible:ring-offset-panel',
         size === 'sm' ? 'h-7 px-2.5 text-[12px]' : 'h-8 px-3 text-[13px]',
         VARIANTS[variant],
         className
@@ -62,6 +64,7 @@ export const IconButton = forwardRef<HTMLButtonElement, IconButtonProps>(functio
           aria-label={label}
           className={cn(
             'inline-flex shrink-0 items-center justify-center rounded-md border transition-colors disabled:pointer-events-none disabled:opacity-50',
+            'outline-none focus-visible:ring-2 focus-visible:ring-accent/60',
             size === 'xs' ? 'size-6' : size === 'sm' ? 'size-7' : 'size-8',
             VARIANTS[variant],
             className

@@ -10,10 +10,14 @@ interface SearchFieldProps {
   onChange: (value: string) => void
   /** `sm` for side panels. */
   size?: 'sm' | 'md'
+  /** Arrow Down moves into the list this box filters (keyboard users never need the mouse). */
+  onArrowDown?: () => void
+  /** Marks the box `/` and Ctrl+K focus in the current view. */
+  primary?: boolean
 }
 
 /** A filter-as-you-type box with a search icon and a clear button once something is typed. */
-export function SearchField({ label, placeholder, value, onChange, size = 'md' }: SearchFieldProps) {
+export function SearchField({ label, placeholder, value, onChange, size = 'md', onArrowDown, primary }: SearchFieldProps) {
   return (
     <label
       className={cn(
@@ -28,6 +32,16 @@ export function SearchField({ label, placeholder, value, onChange, size = 'md' }
         placeholder={placeholder ?? label}
         value={value}
         onChange={(e) => onChange(e.target.value)}
+        data-primary-search={primary ? '' : undefined}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowDown' && onArrowDown) {
+            e.preventDefault()
+            onArrowDown()
+          } else if (e.key === 'Escape' && value) {
+            e.preventDefault()
+            onChange('')
+          }
+        }}
         className={cn(
           'h-full min-w-0 flex-1 bg-transparent outline-none placeholder:text-subtle [&::-webkit-search-cancel-button]:hidden',
           size === 'sm' && 'text-[12px]'

@@ -4,6 +4,7 @@ import { useActivity } from './activity'
 import { useCatalog } from './catalog'
 import { useDoctor } from './doctor'
 import { useImages } from './images'
+import { usePolicies } from './policies'
 import { useRegistry } from './registry'
 import { useRemotes } from './remotes'
 import { useSharing } from './sharing'
@@ -47,6 +48,9 @@ export function bindStores(onConnectionChange?: (state: ConnectionState) => void
       useStorage.getState().invalidateUsage()
     }),
     on('storage.progress', (progress) => useStorage.getState().onProgress(progress)),
+    on('policy.changed', () => {
+      if (usePolicies.getState().items) void usePolicies.getState().load()
+    }),
     on('docker.status', (status) => {
       useImages.getState().setEngine(status)
       useDoctor.getState().invalidate()

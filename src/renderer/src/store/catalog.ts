@@ -1,13 +1,20 @@
 import { createContext, createElement, useContext, type ReactNode } from 'react'
 import { create, useStore, type StoreApi, type UseBoundStore } from 'zustand'
 import type { CatalogChange, ManifestDetail, RepositorySummary, TagSummary } from '@shared/model/catalog'
+import type { UntaggedManifest } from '@shared/model/insight'
 import { call, ClientError, messageOf } from '../lib/client'
+import { naturalCompare, versionCompare } from '../lib/order'
 import { runningPushTo, useTransfers } from './transfers'
 import { localSource, type CatalogSource } from './catalog-source'
 
 export type { CatalogSource } from './catalog-source'
 
-export type TagSortKey = 'tag' | 'pushed' | 'size'
+export type TagSortKey = 'tag' | 'version' | 'pushed' | 'created' | 'size'
+export type RepoSortKey = 'name' | 'pushed' | 'size'
+export interface RepoSort {
+  key: RepoSortKey
+  dir: 'asc' | 'desc'
+}
 export interface TagSort {
   key: TagSortKey
   dir: 'asc' | 'desc'
@@ -35,6 +42,13 @@ export interface DetailView {
   error: string | null
 }
 
+export interface UntaggedView {
+  repository: string
+  items: UntaggedManifest[] | null
+  loading: boolean
+  error: string | null
+}
+
 export interface CatalogState {
   /** Where the data comes from: this Berth, or a saved registry browsed the same way. */
   source: CatalogSource
@@ -54,6 +68,15 @@ export interface CatalogState {
   tags: TagsView | null
   sort: TagSort
   detail: DetailView | null
+  /** Tags at scale: a filter typed above the table, the tags ticked for a bulk delete, and the untagged manifests. */
+  tagFilter: string
+  checked: string[]
+  tagsMode: 'tags' | 'untagged'
+  untagged: UntaggedView | null
+  /** Repositories at scale: their order, and as a flat list or a tree of namespaces (the ones opened). */
+  repoSort: RepoSort
+  repoView: 'list' | 'tree'
+  expanded: string[]
 
   loadRepositories(): Promise<void>
   loadMore(): Promise<void>
@@ -75,17 +98,49 @@ export interface CatalogState {
   deleteManifest(repository: string, digest: string): Promise<string[]>
   retag(input: { repository: string; reference: string; targetRepository: string; targetTag: string }): Promise<{ reference: string }>
   pullCommand(repository: string, reference: string): Promise<string>
+
+  setTagFilter(filter: string): void
+  toggleChecked(tag: string): void
+  setChecked(tags: string[]): void
+  setTagsMode(mode: 'tags' | 'untagged'): void
+  loadUntagged(repository: string): Promise<void>
+  /** Deletes the ticked tags (each on its own); what went and what was already gone. */
+  deleteTags(repository: string, tags: string[]): Promise<{ deleted: string[]; missing: string[] }>
+  /** Deletes a manifest with its signatures, SBOMs and attestations. */
+  deleteManifestWithReferrers(repository: string, digest: string): Promise<{ tags: string[]; referrers: string[] }>
+  setRepoSort(key: RepoSortKey): void
+  setRepoView(view: 'list' | 'tree'): void
+  toggleExpanded(namespace: string): void
 }
 
 export function sortTags(items: readonly TagSummary[], sort: TagSort): TagSummary[] {
   const sign = sort.dir === 'asc' ? 1 : -1
   const by: Record<TagSortKey, (a: TagSummary, b: TagSummary) => number> = {
-    tag: (a, b) => a.tag.localeCompare(b.tag, undefined, { numeric: true }),
+    tag: (a, b) => naturalCompare(a.tag, b.tag),
+    version: (a, b) => versionCompare(a.tag, b.tag),
     pushed: (a, b) => (a.pushedAt < b.pushedAt ? -1 : a.pushedAt > b.pushedAt ? 1 : 0),
+    created: (a, b) => (a.created ?? '').localeCompare(b.created ?? ''),
     size: (a, b) => a.size - b.size
   }
   const cmp = by[sort.key]
   return [...items].sort((a, b) => sign * cmp(a, b) || a.tag.localeCompare(b.tag))
+}
+
+/** Tags whose name (or digest) holds the filter, case-insensitive. */
+export function filterTags(items: readonly TagSummary[], filter: string): readonly TagSummary[] {
+  const needle = filter.trim().toLowerCase()
+  return needle ? items.filter((t) => t.tag.toLowerCase().includes(needle) || t.digest.includes(needle)) : items
+}
+
+export function sortRepositories(items: readonly RepositorySummary[], sort: RepoSort): RepositorySummary[] {
+  const sign = sort.dir === 'asc' ? 1 : -1
+  const by: Record<RepoSortKey, (a: RepositorySummary, b: RepositorySummary) => number> = {
+    name: (a, b) => naturalCompare(a.name, b.name),
+    pushed: (a, b) => (a.lastPush ?? '').localeCompare(b.lastPush ?? ''),
+    size: (a, b) => a.totalSize - b.totalSize
+  }
+  const cmp = by[sort.key]
+  return [...items].sort((a, b) => sign * cmp(a, b) || naturalCompare(a.name, b.name))
 }
 
 export function filterRepositories(items: readonly RepositorySummary[], filter: string): readonly RepositorySummary[] {
@@ -117,6 +172,13 @@ export function createCatalogStore(source: CatalogSource): UseBoundStore<StoreAp
     tags: null,
     sort: { key: 'pushed', dir: 'desc' },
     detail: null,
+    tagFilter: '',
+    checked: [],
+    tagsMode: 'tags',
+    untagged: null,
+    repoSort: { key: 'name', dir: 'asc' },
+    repoView: 'list',
+    expanded: [],
 
     async loadRepositories() {
       const seq = ++repoSeq
@@ -163,7 +225,7 @@ export function createCatalogStore(source: CatalogSource): UseBoundStore<StoreAp
 
     select(repository) {
       if (repository === get().selected && get().tags) return
-      set({ selected: repository, detail: null, tags: repository ? { repository, items: null, loading: true, error: null } : null })
+      set({ selected: repository, detail: null, tags: repository ? { repository, items: null, loading: true, error: null } : null, tagFilter: '', checked: [], tagsMode: 'tags', untagged: null })
       if (repository) void get().loadTags(repository)
     },
 
@@ -173,7 +235,8 @@ export function createCatalogStore(source: CatalogSource): UseBoundStore<StoreAp
       try {
         const items = await source.tags(repository)
         if (seq !== tagSeq || get().selected !== repository) return
-        set({ tags: { repository, items, loading: false, error: null } })
+        const names = new Set(items.map((t) => t.tag))
+        set((st) => ({ tags: { repository, items, loading: false, error: null }, checked: st.checked.filter((t) => names.has(t)) }))
         const { detail, sort } = get()
         const ref = detail?.parent ?? detail?.reference
         const stillThere = detail?.repository === repository && ref !== undefined && (/^sha(256|512):/.test(ref) || items.some((t) => t.tag === ref))
@@ -239,6 +302,7 @@ export function createCatalogStore(source: CatalogSource): UseBoundStore<StoreAp
             pendingTags.delete(selected)
             if (get().selected !== selected) return
             void get().loadTags(selected)
+            if (get().untagged) void get().loadUntagged(selected)
             if (get().detail) void get().loadDetail()
           }, DEBOUNCE_MS)
         )
@@ -264,6 +328,53 @@ export function createCatalogStore(source: CatalogSource): UseBoundStore<StoreAp
 
     async pullCommand(repository, reference) {
       return source.pullCommand(repository, reference)
+    },
+
+    setTagFilter(tagFilter) {
+      set({ tagFilter })
+    },
+    toggleChecked(tag) {
+      set((s) => ({ checked: s.checked.includes(tag) ? s.checked.filter((t) => t !== tag) : [...s.checked, tag] }))
+    },
+    setChecked(checked) {
+      set({ checked })
+    },
+    setTagsMode(tagsMode) {
+      set({ tagsMode })
+      const repository = get().selected
+      if (tagsMode === 'untagged' && repository) void get().loadUntagged(repository)
+    },
+    async loadUntagged(repository) {
+      set((s) => ({ untagged: s.untagged?.repository === repository ? { ...s.untagged, loading: true } : { repository, items: null, loading: true, error: null } }))
+      try {
+        const items = await call('catalog.untagged', { repository })
+        if (get().selected === repository) set({ untagged: { repository, items, loading: false, error: null } })
+      } catch (err) {
+        if (get().selected === repository) set((s) => ({ untagged: { repository, items: s.untagged?.items ?? null, loading: false, error: messageOf(err) } }))
+      }
+    },
+    async deleteTags(repository, tags) {
+      const result = await call('catalog.deleteTags', { repository, tags })
+      const gone = new Set(result.deleted)
+      set((s) => ({ checked: s.checked.filter((t) => !gone.has(t)) }))
+      const d = get().detail
+      if (d && d.repository === repository && (gone.has(d.reference) || (d.parent !== null && gone.has(d.parent)))) set({ detail: null })
+      return result
+    },
+    async deleteManifestWithReferrers(repository, digest) {
+      const { tags, referrers } = await call('catalog.deleteManifest', { repository, digest, referrers: true })
+      const d = get().detail
+      if (d && d.repository === repository) set({ detail: null })
+      return { tags, referrers: referrers ?? [] }
+    },
+    setRepoSort(key) {
+      set((s) => ({ repoSort: s.repoSort.key === key ? { key, dir: s.repoSort.dir === 'asc' ? 'desc' : 'asc' } : { key, dir: key === 'name' ? 'asc' : 'desc' } }))
+    },
+    setRepoView(repoView) {
+      set({ repoView })
+    },
+    toggleExpanded(namespace) {
+      set((s) => ({ expanded: s.expanded.includes(namespace) ? s.expanded.filter((n) => n !== namespace) : [...s.expanded, namespace] }))
     }
   }))
 }

@@ -10,6 +10,7 @@ import { useCatalog } from '../store/catalog'
 import { useDoctor } from '../store/doctor'
 import { useImages } from '../store/images'
 import { useNotices } from '../store/notices'
+import { usePolicies } from '../store/policies'
 import { useRegistry } from '../store/registry'
 import { resetRemoteCatalogs, useRemotes } from '../store/remotes'
 import { useSharing } from '../store/sharing'
@@ -39,6 +40,8 @@ export function fail(code: BerthErrorCode, message: string, detail?: unknown): n
 }
 
 export function fakeBerth(handlers: Handlers = {}) {
+  // The Storage view always lists policies: none unless a test says otherwise.
+  handlers['policy.list'] ??= () => []
   const calls: { method: MethodName; input: unknown }[] = []
   /** Files whose path was asked for (a dropped .tar): uploaded over HTTP, read in place in Electron. */
   const files: File[] = []
@@ -85,7 +88,7 @@ export function fakeBerth(handlers: Handlers = {}) {
   }
 }
 
-const stores = [useCatalog, useImages, useRegistry, useSettings, useTransfers, useNotices, useStorage, useView, useSharing, useActivity, useDoctor, useRemotes] as const
+const stores = [useCatalog, useImages, useRegistry, useSettings, useTransfers, useNotices, useStorage, useView, useSharing, useActivity, useDoctor, useRemotes, usePolicies] as const
 const initial = stores.map((s) => s.getState())
 
 export function resetStores(): void {

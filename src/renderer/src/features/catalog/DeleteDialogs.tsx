@@ -1,9 +1,10 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import type { ManifestDetail } from '@shared/model/catalog'
+import { Checkbox } from '../../components/Checkbox'
 import { ConfirmDialog } from '../../components/Dialog'
 import { InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
-import { messageOf } from '../../lib/client'
+import { call, messageOf } from '../../lib/client'
 import { formatBytes, shortDigest } from '../../lib/format'
 import { useCatalog } from '../../store/catalog'
 import { notify } from '../../store/notices'
@@ -73,7 +74,21 @@ export function DeleteTagDialog({ open, onOpenChange, data, tag }: Props & { tag
 /** Deleting a manifest removes the image and every tag on it; lists them. */
 export function DeleteManifestDialog({ open, onOpenChange, data }: Props) {
   const deleteManifest = useCatalog((s) => s.deleteManifest)
+  const deleteWithReferrers = useCatalog((s) => s.deleteManifestWithReferrers)
   const { busy, error, run, reset } = useAction()
+  // Its signatures, SBOMs and attestations go with it unless the person says otherwise (the collector keeps them together too).
+  const [referrers, setReferrers] = useState<number | null>(null)
+  const [withReferrers, setWithReferrers] = useState(true)
+  useEffect(() => {
+    if (!open) return
+    let live = true
+    call('catalog.referrers', { repository: data.repository, reference: data.digest })
+      .then((r) => live && setReferrers(r.deletable))
+      .catch(() => live && setReferrers(0))
+    return () => {
+      live = false
+    }
+  }, [open, data.repository, data.digest])
   const size = data.size + (data.config?.size ?? 0) + data.layers.reduce((n, l) => n + l.size, 0)
   return (
     <ConfirmDialog
@@ -89,8 +104,10 @@ export function DeleteManifestDialog({ open, onOpenChange, data }: Props) {
       onConfirm={() =>
         run(
           async () => {
-            const tags = await deleteManifest(data.repository, data.digest)
-            notify({ kind: 'success', title: `Deleted manifest ${shortDigest(data.digest)}`, message: tags.length ? `Tags removed: ${tags.join(', ')}` : undefined })
+            const both = withReferrers && (referrers ?? 0) > 0
+            const { tags, gone } = both ? await deleteWithReferrers(data.repository, data.digest).then((r) => ({ tags: r.tags, gone: r.referrers.length })) : { tags: await deleteManifest(data.repository, data.digest), gone: 0 }
+            const message = [tags.length ? `Tags removed: ${tags.join(', ')}` : '', gone ? `with ${gone} signatures, SBOMs and attestations` : ''].filter(Boolean).join('; ')
+            notify({ kind: 'success', title: `Deleted manifest ${shortDigest(data.digest)}`, message: message || undefined })
           },
           () => onOpenChange(false)
         )
@@ -109,6 +126,14 @@ export function DeleteManifestDialog({ open, onOpenChange, data }: Props) {
           ))}
           {data.tags.length > 24 ? <li className="text-muted">and {data.tags.length - 24} more</li> : null}
         </ul>
+      ) : null}
+      {referrers ? (
+        <Checkbox
+          label={`Also delete its ${referrers} ${referrers === 1 ? 'signature, SBOM or attestation' : 'signatures, SBOMs and attestations'}`}
+          hint="Left alone, they name an image that is gone; a collection with untagged manifests removes them later."
+          checked={withReferrers}
+          onChange={setWithReferrers}
+        />
       ) : null}
       <p className="text-muted">Its layers ({formatBytes(size)}) are freed by garbage collection unless other images use them.</p>
     </ConfirmDialog>

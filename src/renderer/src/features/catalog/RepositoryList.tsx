@@ -10,7 +10,8 @@ import { Advice } from '../../components/Advice'
 import { SearchField } from '../../components/SearchField'
 import { cn } from '../../lib/cn'
 import { formatBytes, formatRelative } from '../../lib/format'
-import { filterRepositories, useCatalog } from '../../store/catalog'
+import { filterRepositories, sortRepositories, useCatalog, type RepoSortKey } from '../../store/catalog'
+import { RepositoryTree } from './RepositoryTree'
 import { useImages } from '../../store/images'
 import { useTransfers } from '../../store/transfers'
 import { useImageDrop } from '../images/drag'
@@ -28,7 +29,10 @@ export function RepositoryList() {
   const selected = useCatalog((s) => s.selected)
   const select = useCatalog((s) => s.select)
   const load = useCatalog((s) => s.loadRepositories)
-  const visible = useMemo(() => filterRepositories(repositories, filter), [repositories, filter])
+  const repoSort = useCatalog((s) => s.repoSort)
+  const repoView = useCatalog((s) => s.repoView)
+  const visible = useMemo(() => sortRepositories(filterRepositories(repositories, filter), repoSort), [repositories, filter, repoSort])
+  const focusList = () => document.querySelector<HTMLElement>('[data-repository-list]')?.focus()
 
   return (
     <aside aria-labelledby="repositories-title" className="flex min-h-0 flex-col border-r border-line bg-panel">
@@ -38,7 +42,8 @@ export function RepositoryList() {
         </IconButton>
       </PanelHeader>
       <div className="shrink-0 border-b border-line p-2">
-        <SearchField label="Search repositories" value={filter} onChange={setFilter} />
+        <SearchField label="Search repositories" value={filter} onChange={setFilter} onArrowDown={focusList} primary />
+        <RepositoryControls />
       </div>
 
       {status === 'error' && error ? (
@@ -50,10 +55,67 @@ export function RepositoryList() {
           {filter ? <>Nothing is named like “{filter}”.</> : 'Push an image to create one.'}
         </EmptyState>
       ) : null}
-      {status === 'ready' && visible.length > 0 ? <VirtualRepositories items={visible} selected={selected} onSelect={select} /> : null}
+      {status === 'ready' && visible.length > 0 ? (
+        repoView === 'tree' ? <RepositoryTree items={visible} filtering={filter.trim() !== ''} /> : <VirtualRepositories items={visible} selected={selected} onSelect={select} />
+      ) : null}
 
       <NewRepositoryTarget />
     </aside>
+  )
+}
+
+const REPO_SORTS: { key: RepoSortKey; label: string }[] = [
+  { key: 'name', label: 'Name' },
+  { key: 'pushed', label: 'Last push' },
+  { key: 'size', label: 'Size' }
+]
+
+/** The order of the repositories and flat list or namespace tree. */
+function RepositoryControls() {
+  const repoSort = useCatalog((s) => s.repoSort)
+  const repoView = useCatalog((s) => s.repoView)
+  const setRepoSort = useCatalog((s) => s.setRepoSort)
+  const setRepoView = useCatalog((s) => s.setRepoView)
+  return (
+    <div className="mt-1.5 flex items-center gap-1.5 text-[12px] text-muted">
+      <label className="flex items-center gap-1">
+        Sort
+        <select
+          aria-label="Sort repositories"
+          value={repoSort.key}
+          onChange={(e) => setRepoSort(e.target.value as RepoSortKey)}
+          className="h-6 rounded border border-line-strong bg-field px-1 text-[12px] text-fg focus-visible:ring-2 focus-visible:ring-accent/50 focus-visible:outline-none"
+        >
+          {REPO_SORTS.map((o) => (
+            <option key={o.key} value={o.key}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button
+        type="button"
+        aria-label={`Order: ${repoSort.dir === 'asc' ? 'ascending' : 'descending'}`}
+        title="Reverse the order"
+        onClick={() => setRepoSort(repoSort.key)}
+        className="rounded px-1 hover:bg-hover hover:text-fg focus-visible:ring-2 focus-visible:ring-accent/50 focus-visible:outline-none"
+      >
+        {repoSort.dir === 'asc' ? '↑' : '↓'}
+      </button>
+      <div className="ml-auto flex rounded border border-line-strong p-px" role="group" aria-label="Repository view">
+        {(['list', 'tree'] as const).map((v) => (
+          <button
+            key={v}
+            type="button"
+            aria-pressed={repoView === v}
+            onClick={() => setRepoView(v)}
+            className={cn('rounded-sm px-1.5 focus-visible:ring-2 focus-visible:ring-accent/50 focus-visible:outline-none', repoView === v ? 'bg-accent-soft text-accent' : 'hover:text-fg')}
+          >
+            {v === 'list' ? 'List' : 'Tree'}
+          </button>
+        ))}
+      </div>
+    </div>
   )
 }
 
@@ -78,6 +140,10 @@ export interface RepositoryRowProps {
   selected: boolean
   onSelect(): void
   style: React.CSSProperties
+  role?: 'option' | 'treeitem'
+  /** What the row shows (the last part of the name in the tree); the accessible name stays the full name. */
+  label?: string
+  depth?: number
 }
 
 /** The repositories as a virtualized listbox (arrows, Page Up/Down, Home/End); each row drawn by `Row` (a drop target here, a name for a remote). */
@@ -123,6 +189,7 @@ export function VirtualRepositories({
     <div
       ref={scrollRef}
       role="listbox"
+      data-repository-list
       aria-label="Repositories"
       aria-activedescendant={activeId}
       tabIndex={0}
@@ -150,15 +217,16 @@ export function VirtualRepositories({
   )
 }
 
-function RepositoryRow({ id, repo, index, total, selected, onSelect, style }: RepositoryRowProps) {
+export function RepositoryRow({ id, repo, index, total, selected, onSelect, style, role = 'option', label, depth = 0 }: RepositoryRowProps) {
   const openPush = useTransfers((s) => s.openPush)
   const { over, props } = useImageDrop((image) => openPush({ image, repository: repo.name }))
   const shared = repo.totalSize - repo.uniqueSize
   return (
-    <div style={style} className="px-1.5 py-0.5">
+    <div style={{ ...style, paddingLeft: 6 + depth * 14 }} className="px-1.5 py-0.5">
       <div
         id={id}
-        role="option"
+        role={role}
+        aria-level={role === 'treeitem' ? depth + 1 : undefined}
         aria-selected={selected}
         aria-label={repo.name}
         aria-posinset={index + 1}
@@ -173,7 +241,7 @@ function RepositoryRow({ id, repo, index, total, selected, onSelect, style }: Re
         )}
       >
         <div className={cn('truncate font-medium', selected && 'text-accent')} title={repo.name}>
-          {over ? `Drop to push to ${repo.name}` : repo.name}
+          {over ? `Drop to push to ${repo.name}` : (label ?? repo.name)}
         </div>
         <div className="flex gap-1.5 truncate text-[11px] text-subtle tabular-nums">
           <span>

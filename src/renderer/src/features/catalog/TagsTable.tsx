@@ -1,6 +1,6 @@
 // useVirtualizer cannot be memoized by the React Compiler; harmless here (ECOSYSTEM.md pitfall 5).
 /* eslint-disable react-hooks/incompatible-library */
-import { useEffect, useMemo, useRef, type KeyboardEvent } from 'react'
+import { useEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { ArrowDown, ArrowUp, ArrowUpDown, ShieldCheck } from 'lucide-react'
 import type { TagSummary } from '@shared/model/catalog'
@@ -8,19 +8,41 @@ import { CopyButton } from '../../components/CopyButton'
 import { Badge } from '../../components/Badge'
 import { cn } from '../../lib/cn'
 import { formatBytes, formatDate, formatPlatform, formatRelative } from '../../lib/format'
-import { sortTags, useCatalog, type TagSortKey } from '../../store/catalog'
+import { filterTags, sortTags, useCatalog, type TagSortKey } from '../../store/catalog'
+import { TagsToolbar, TOOLBAR_HEIGHT } from './TagsToolbar'
+import { UntaggedTable } from './UntaggedTable'
 
 export const TAG_ROW_HEIGHT = 36
 const ROW_HEIGHT = TAG_ROW_HEIGHT
-const COLUMNS = 'grid-cols-[minmax(80px,1fr)_128px_minmax(120px,1.4fr)_64px_76px_76px]'
+const COLUMNS = 'grid-cols-[16px_minmax(80px,1fr)_128px_minmax(120px,1.4fr)_64px_76px_76px]'
 
-/** The selected repository's tags: virtualized, sortable by name, push date and size. */
+/** How tall the tags area wants to be for `count` rows (toolbar, header, rows). */
+export function tagsTableHeight(count: number): number {
+  return TOOLBAR_HEIGHT + 33 + Math.max(count, 2) * TAG_ROW_HEIGHT + 1
+}
+
+/** The selected repository's tags: a filter, a sort, bulk selection; virtualized; or its untagged manifests. */
 export function TagsTable({ items }: { items: readonly TagSummary[] }) {
+  const mode = useCatalog((s) => s.tagsMode)
+  const gridRef = useRef<HTMLDivElement>(null)
+  return (
+    <div className="flex min-h-0 flex-1 flex-col">
+      <TagsToolbar items={items} gridRef={gridRef} />
+      {mode === 'untagged' ? <UntaggedTable /> : <TagsGrid items={items} gridRef={gridRef} />}
+    </div>
+  )
+}
+
+function TagsGrid({ items, gridRef }: { items: readonly TagSummary[]; gridRef: RefObject<HTMLDivElement | null> }) {
   const sort = useCatalog((s) => s.sort)
   const detail = useCatalog((s) => s.detail)
   const openReference = useCatalog((s) => s.openReference)
   const repository = useCatalog((s) => s.selected)
-  const rows = useMemo(() => sortTags(items, sort), [items, sort])
+  const filter = useCatalog((s) => s.tagFilter)
+  const checked = useCatalog((s) => s.checked)
+  const toggleChecked = useCatalog((s) => s.toggleChecked)
+  const rows = useMemo(() => sortTags(filterTags(items, filter), sort), [items, filter, sort])
+  const ticked = useMemo(() => new Set(checked), [checked])
   const current = detail?.parent ?? detail?.reference ?? null
   const selectedIndex = useMemo(() => rows.findIndex((t) => t.tag === current), [rows, current])
 
@@ -38,6 +60,11 @@ export function TagsTable({ items }: { items: readonly TagSummary[] }) {
     if (e.key in step) next = Math.max(0, Math.min(rows.length - 1, (selectedIndex < 0 ? -1 : selectedIndex) + step[e.key]))
     else if (e.key === 'Home') next = 0
     else if (e.key === 'End') next = rows.length - 1
+    else if (e.key === ' ' && selectedIndex >= 0) {
+      e.preventDefault()
+      toggleChecked(rows[selectedIndex].tag)
+      return
+    } else if (e.key === 'Enter' && selectedIndex < 0 && rows.length > 0) next = 0
     if (next === null || rows.length === 0) return
     e.preventDefault()
     openReference(rows[next].tag)
@@ -45,10 +72,12 @@ export function TagsTable({ items }: { items: readonly TagSummary[] }) {
 
   return (
     <div
+      ref={gridRef}
       role="grid"
       aria-label={`Tags of ${repository ?? ''}`}
       aria-rowcount={rows.length + 1}
-      aria-colcount={6}
+      aria-colcount={7}
+      aria-multiselectable
       aria-activedescendant={selectedIndex >= 0 ? `tag-row-${selectedIndex}` : undefined}
       tabIndex={0}
       onKeyDown={onKeyDown}
@@ -56,15 +85,30 @@ export function TagsTable({ items }: { items: readonly TagSummary[] }) {
     >
       <div role="rowgroup" className="shrink-0 border-b border-line bg-canvas">
         <div role="row" aria-rowindex={1} className={cn('grid h-8 items-center gap-3 px-3 text-[11px] font-semibold tracking-wide text-muted uppercase', COLUMNS)}>
+          <div role="columnheader" aria-label="Selected">
+            <input
+              type="checkbox"
+              tabIndex={-1}
+              aria-label={`Select all ${rows.length} tags shown`}
+              checked={rows.length > 0 && rows.every((t) => ticked.has(t.tag))}
+              onChange={(e) => useCatalog.getState().setChecked(e.target.checked ? [...new Set([...checked, ...rows.map((t) => t.tag)])] : checked.filter((c) => !rows.some((t) => t.tag === c)))}
+              className="size-3.5 accent-[var(--accent)]"
+            />
+          </div>
           <SortHeader label="Tag" sortKey="tag" />
           <div role="columnheader">Digest</div>
           <div role="columnheader">Platforms</div>
           <SortHeader label="Size" sortKey="size" align="right" />
-          <div role="columnheader">Created</div>
+          <SortHeader label="Created" sortKey="created" />
           <SortHeader label="Pushed" sortKey="pushed" />
         </div>
       </div>
       <div ref={scrollRef} role="rowgroup" className="min-h-0 flex-1 overflow-y-auto">
+        {rows.length === 0 ? (
+          <div role="row" className="px-3 py-4 text-[12px] text-muted">
+            <span role="gridcell">No tag matches “{filter}”.</span>
+          </div>
+        ) : null}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
             const t = rows[v.index]
@@ -83,9 +127,12 @@ export function TagsTable({ items }: { items: readonly TagSummary[] }) {
                 className={cn(
                   'group grid items-center gap-3 border-b border-line/60 px-3',
                   COLUMNS,
-                  selected ? 'bg-accent-soft' : 'hover:bg-hover'
+                  selected ? 'bg-accent-soft' : ticked.has(t.tag) ? 'bg-hover' : 'hover:bg-hover'
                 )}
               >
+                <div role="gridcell" onClick={(e) => e.stopPropagation()}>
+                  <input type="checkbox" tabIndex={-1} aria-label={`Select ${t.tag}`} checked={ticked.has(t.tag)} onChange={() => toggleChecked(t.tag)} className="size-3.5 accent-[var(--accent)]" />
+                </div>
                 <div role="gridcell" className={cn('truncate font-mono text-[12px] font-medium', selected && 'text-accent')} title={t.tag}>
                   {t.tag}
                 </div>

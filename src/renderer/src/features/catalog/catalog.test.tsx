@@ -66,14 +66,15 @@ describe('the repository list', () => {
 
   it('moves the selection with the arrow keys', async () => {
     const berth = fakeBerth({ 'catalog.tags': () => [] })
-    useCatalog.setState({ status: 'ready', repositories: [repo('a/one'), repo('a/two'), repo('a/three')], total: 3, selected: 'a/one' })
+    useCatalog.setState({ status: 'ready', repositories: [repo('a/repo-1'), repo('a/repo-10'), repo('a/repo-2')], total: 3, selected: 'a/repo-1' })
     wrap(<RepositoryList />)
     screen.getByRole('listbox', { name: 'Repositories' }).focus()
     await userEvent.keyboard('{ArrowDown}')
-    expect(screen.getByRole('option', { name: 'a/two' })).toHaveAttribute('aria-selected', 'true')
+    // Natural order: repo-2 before repo-10.
+    expect(screen.getByRole('option', { name: 'a/repo-2' })).toHaveAttribute('aria-selected', 'true')
     await userEvent.keyboard('{End}')
-    expect(useCatalog.getState().selected).toBe('a/three')
-    expect(berth.inputs('catalog.tags').map((i) => i.repository)).toEqual(['a/two', 'a/three'])
+    expect(useCatalog.getState().selected).toBe('a/repo-10')
+    expect(berth.inputs('catalog.tags').map((i) => i.repository)).toEqual(['a/repo-2', 'a/repo-10'])
   })
 
   it('opens the push confirmation when an image is dropped on a repository or on New repository', () => {

@@ -25,6 +25,22 @@ export function imageRows(images: readonly LocalImage[], filter: string): Row[] 
   return rows
 }
 
+/** The Push… buttons of the image list: what the arrow keys move between. */
+function pushButtons(): HTMLButtonElement[] {
+  return [...document.querySelectorAll<HTMLButtonElement>('ul[aria-label="Local images"] button[data-push-image]')]
+}
+
+/** Up and Down move from one image to the next; Enter or Space on it opens its push dialog. */
+function moveBetweenImages(e: React.KeyboardEvent) {
+  if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return
+  const buttons = pushButtons()
+  const at = buttons.indexOf(document.activeElement as HTMLButtonElement)
+  if (at < 0) return
+  e.preventDefault()
+  if (e.key === 'ArrowUp' && at === 0) return void document.querySelector<HTMLInputElement>('input[aria-label="Filter local images"]')?.focus()
+  buttons[Math.max(0, Math.min(buttons.length - 1, at + (e.key === 'ArrowDown' ? 1 : -1)))]?.focus()
+}
+
 /** The engine's images, each draggable onto a repository and pushable with Push… (keyboard). */
 export function LocalImages() {
   const engine = useImages((s) => s.engine)
@@ -52,7 +68,7 @@ export function LocalImages() {
         <>
           <div className="flex shrink-0 flex-col gap-2 border-b border-line px-3 py-2">
             <p className="text-[12px] text-muted">Drag an image onto a repository to push it, or press its Push… button.</p>
-            <SearchField size="sm" label="Filter local images" placeholder="Filter images" value={filter} onChange={setFilter} />
+            <SearchField size="sm" label="Filter local images" placeholder="Filter images" value={filter} onChange={setFilter} onArrowDown={() => pushButtons()[0]?.focus()} />
           </div>
           {error ? <InlineError className="m-3" title="Could not list Docker’s images" message={<Advice text={error} />} action={<Button size="sm" onClick={() => void load()}>Try again</Button>} /> : null}
           {!images && !error ? (
@@ -66,7 +82,7 @@ export function LocalImages() {
             </EmptyState>
           ) : null}
           {images && rows.length > 0 ? (
-            <ul aria-label="Local images" className="min-h-0 flex-1 overflow-y-auto py-1">
+            <ul aria-label="Local images" className="min-h-0 flex-1 overflow-y-auto py-1" onKeyDown={moveBetweenImages}>
               {rows.map((row) => (
                 <ImageRow key={`${row.image.id}-${row.ref}`} row={row} />
               ))}
@@ -109,6 +125,7 @@ function ImageRow({ row }: { row: Row }) {
         size="sm"
         variant="ghost"
         aria-label={`Push ${row.ref}…`}
+        data-push-image
         className="h-6 px-1.5 text-muted group-hover:text-fg"
         icon={<ArrowUpFromLine className="size-3.5" aria-hidden />}
         onClick={() => openPush({ image: row.ref, repository: null })}

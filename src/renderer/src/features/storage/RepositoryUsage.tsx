@@ -12,6 +12,23 @@ import { useStorage, useStorageBusy } from '../../store/storage'
 import { DeleteRepositoryDialog } from './DeleteRepositoryDialog'
 import { Card } from '../../components/Card'
 import { useWidth } from '../../lib/use-width'
+import { SearchField } from '../../components/SearchField'
+import { naturalCompare } from '../../lib/order'
+
+type UsageSort = 'total' | 'unique' | 'name' | 'pushed'
+const USAGE_SORTS: { key: UsageSort; label: string; cmp: (a: Repo, b: Repo) => number }[] = [
+  { key: 'total', label: 'Size', cmp: (a, b) => b.totalBytes - a.totalBytes },
+  { key: 'unique', label: 'Unique size', cmp: (a, b) => b.uniqueBytes - a.uniqueBytes },
+  { key: 'name', label: 'Name', cmp: (a, b) => naturalCompare(a.name, b.name) },
+  { key: 'pushed', label: 'Last push', cmp: (a, b) => (b.lastPush ?? '').localeCompare(a.lastPush ?? '') }
+]
+
+/** The repositories matching a search, in the chosen order (name breaks ties). */
+export function usageRows(repositories: readonly Repo[], filter: string, sort: UsageSort): Repo[] {
+  const needle = filter.trim().toLowerCase()
+  const cmp = USAGE_SORTS.find((s) => s.key === sort)!.cmp
+  return repositories.filter((r) => !needle || r.name.toLowerCase().includes(needle)).sort((a, b) => cmp(a, b) || naturalCompare(a.name, b.name))
+}
 
 const UNIQUE = 'color-mix(in srgb, var(--accent) 42%, var(--panel))'
 const SHARED = 'color-mix(in srgb, var(--accent) 14%, var(--panel))'
@@ -27,8 +44,17 @@ const describe = (r: { name: string; totalBytes: number; uniqueBytes: number; sh
 export function RepositoryUsage({ repositories }: { repositories: readonly Repo[] }) {
   const sorted = useMemo(() => [...repositories].sort((a, b) => b.totalBytes - a.totalBytes || a.name.localeCompare(b.name)), [repositories])
   const [deleting, setDeleting] = useState<Repo | null>(null)
+  const [filter, setFilter] = useState('')
+  const [sort, setSort] = useState<UsageSort>('total')
+  const rows = useMemo(() => usageRows(repositories, filter, sort), [repositories, filter, sort])
+  const listRef = useRef<HTMLDivElement>(null)
   return (
-    <Card id="storage-repositories" title="Repositories" actions={<span className="text-[11px] text-subtle tabular-nums">{repositories.length.toLocaleString()}</span>} className="min-h-0">
+    <Card
+      id="storage-repositories"
+      title="Repositories"
+      actions={<span className="text-[11px] text-subtle tabular-nums">{filter ? `${rows.length.toLocaleString()} of ${repositories.length.toLocaleString()}` : repositories.length.toLocaleString()}</span>}
+      className="min-h-0"
+    >
       {sorted.length === 0 ? (
         <EmptyState icon={<FolderGit2 className="size-6" />} title="No repositories yet">
           Push an image and it shows here with what it takes on disk.
@@ -37,7 +63,27 @@ export function RepositoryUsage({ repositories }: { repositories: readonly Repo[
         <>
           <Treemap repositories={sorted} />
           <Legend />
-          <RepositoryBars repositories={sorted} onDelete={setDeleting} />
+          <div className="flex items-center gap-2">
+            <div className="min-w-0 flex-1">
+              <SearchField size="sm" label="Search repository sizes" placeholder="Search repositories" value={filter} onChange={setFilter} onArrowDown={() => listRef.current?.focus()} primary />
+            </div>
+            <label className="flex shrink-0 items-center gap-1 text-[12px] text-muted">
+              Sort
+              <select
+                aria-label="Sort repository sizes"
+                value={sort}
+                onChange={(e) => setSort(e.target.value as UsageSort)}
+                className="h-7 rounded-md border border-line-strong bg-field px-1 text-[12px] text-fg focus-visible:ring-2 focus-visible:ring-accent/50 focus-visible:outline-none"
+              >
+                {USAGE_SORTS.map((o) => (
+                  <option key={o.key} value={o.key}>
+                    {o.label}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </div>
+          {rows.length === 0 ? <p className="text-[12px] text-muted">No repository is named like “{filter}”.</p> : <RepositoryBars repositories={rows} max={sorted[0]?.totalBytes || 1} onDelete={setDeleting} listRef={listRef} />}
         </>
       )}
       {deleting ? (
@@ -124,15 +170,14 @@ function Legend() {
   )
 }
 
-function RepositoryBars({ repositories, onDelete }: { repositories: readonly Repo[]; onDelete(repo: Repo): void }) {
-  const scrollRef = useRef<HTMLDivElement>(null)
+function RepositoryBars({ repositories, max, onDelete, listRef }: { repositories: readonly Repo[]; max: number; onDelete(repo: Repo): void; listRef: React.RefObject<HTMLDivElement | null> }) {
+  const scrollRef = listRef
   const virtualizer = useVirtualizer({ count: repositories.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 8 })
-  const max = repositories[0]?.totalBytes || 1
   const selection = useStorage((s) => s.exportSelection)
   const toggleExport = useStorage((s) => s.toggleExport)
   const busy = useStorageBusy()
   return (
-    <div ref={scrollRef} className="min-h-[92px] overflow-y-auto rounded-md border border-line" style={{ height: Math.min(repositories.length * ROW_HEIGHT + 2, 5.5 * ROW_HEIGHT) }}>
+    <div ref={scrollRef} tabIndex={-1} className="min-h-[92px] overflow-y-auto rounded-md border border-line outline-none focus-visible:ring-2 focus-visible:ring-accent/40" style={{ height: Math.min(repositories.length * ROW_HEIGHT + 2, 5.5 * ROW_HEIGHT) }}>
       <ul aria-label="Repository sizes" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
         {virtualizer.getVirtualItems().map((v) => {
           const r = repositories[v.index]
@@ -156,7 +201,7 @@ function RepositoryBars({ repositories, onDelete }: { repositories: readonly Rep
                 <div className="truncate font-medium" title={r.name}>
                   {r.name}
                 </div>
-                <div className="truncate text-[11px] text-subtle tabular-nums">
+                <div className="truncate text-[11px] text-subtle tabular-nums" title={`${plural(r.tagCount, 'tag')}${r.untaggedCount > 0 ? `, ${r.untaggedCount} untagged` : ''}`}>
                   {plural(r.tagCount, 'tag')}
                   {r.untaggedCount > 0 ? ` · ${r.untaggedCount.toLocaleString()} untagged` : ''}
                   {r.lastPush ? ` · ${formatRelative(r.lastPush)}` : ''}

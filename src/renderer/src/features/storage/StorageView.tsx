@@ -10,6 +10,7 @@ import { DataFolder } from './DataFolder'
 import { ExportImport } from './ExportImport'
 import { GarbageCollection } from './GarbageCollection'
 import { RepositoryUsage } from './RepositoryUsage'
+import { Policies } from './Policies'
 import { Retention } from './Retention'
 import { UsageSummary } from './UsageSummary'
 import { Card } from '../../components/Card'
@@ -57,6 +58,7 @@ export function StorageView() {
           <div className="flex min-w-0 flex-col gap-4">
             {usage ? <RepositoryUsage repositories={usage.repositories} /> : status !== 'error' ? <LoadingRepositories /> : null}
             <Retention />
+            <Policies />
             <Verify />
           </div>
           <div className="flex min-w-0 flex-col gap-4">

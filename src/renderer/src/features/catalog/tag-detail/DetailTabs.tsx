@@ -6,15 +6,19 @@ import { HistoryTab } from './HistoryTab'
 import { LayersTab } from './LayersTab'
 import { ManifestTab } from './ManifestTab'
 import { PlatformsTab } from './PlatformsTab'
+import { SupplyChainTab } from './SupplyChainTab'
+
+const SUPPLY_CHAIN = { id: 'supply-chain', label: 'Signatures & SBOMs' }
 
 /** The tabs of a manifest: layers, config and history of an image; platforms of an index; the raw JSON of both. */
 export function DetailTabs({ data }: { data: ManifestDetail }) {
   const tabs =
     data.kind === 'index'
-      ? [{ id: 'platforms', label: `Platforms (${data.children.filter((c) => !c.attestation).length})` }, { id: 'manifest', label: 'Manifest' }]
+      ? [{ id: 'platforms', label: `Platforms (${data.children.filter((c) => !c.attestation).length})` }, SUPPLY_CHAIN, { id: 'manifest', label: 'Manifest' }]
       : [
           { id: 'layers', label: `Layers (${data.layers.length})` },
           ...(data.image ? [{ id: 'config', label: 'Config' }, { id: 'history', label: `History (${data.image.history.length})` }] : []),
+          SUPPLY_CHAIN,
           { id: 'manifest', label: 'Manifest' }
         ]
   const [tab, setTab] = useState(tabs[0].id)
@@ -26,7 +30,7 @@ export function DetailTabs({ data }: { data: ManifestDetail }) {
           <Tabs.Trigger
             key={t.id}
             value={t.id}
-            className="-mb-px border-b-2 border-transparent px-2 py-2 text-[12px] font-medium text-muted hover:text-fg data-[state=active]:border-accent data-[state=active]:text-fg"
+            className="-mb-px rounded-t border-b-2 border-transparent px-2 py-2 text-[12px] font-medium text-muted outline-none hover:text-fg focus-visible:ring-2 focus-visible:ring-accent/50 data-[state=active]:border-accent data-[state=active]:text-fg"
           >
             {t.label}
           </Tabs.Trigger>
@@ -44,6 +48,9 @@ export function DetailTabs({ data }: { data: ManifestDetail }) {
         </Tabs.Content>
         <Tabs.Content value="platforms" className="outline-none">
           <PlatformsTab data={data} />
+        </Tabs.Content>
+        <Tabs.Content value="supply-chain" className="outline-none">
+          <SupplyChainTab data={data} />
         </Tabs.Content>
         <Tabs.Content value="manifest" className="outline-none">
           <ManifestTab data={data} />

@@ -19,6 +19,7 @@ import { RetagDialog } from '../RetagDialog'
 import { RunDialog } from '../RunDialog'
 import { CopyDialog, type CopyRequest } from '../../remotes/CopyDialog'
 import { DetailTabs } from './DetailTabs'
+import { PullCommands } from './PullCommands'
 
 type DialogName = 'retag' | 'run' | 'delete-tag' | 'delete-manifest' | null
 
@@ -99,6 +100,7 @@ export function TagHeader({ data, reference, isTag, inIndex, pushedAt, size, ref
           {pushedAt ? <span title={formatDate(pushedAt)}>pushed {formatRelative(pushedAt)}</span> : null}
           {data.tags.length > 1 || (!isTag && data.tags.length > 0) ? <span title={data.tags.join(', ')}>tags: {listSome(data.tags, 6)}</span> : null}
         </div>
+        <PullCommands repository={data.repository} reference={reference} digest={data.digest} />
         <div className="mt-3 flex flex-wrap items-center gap-1.5" role="toolbar" aria-label="Tag actions">
           <Button size="sm" onClick={() => void copyPull()} icon={<Terminal className="size-3.5" aria-hidden />}>
             Copy pull command
