@@ -203,12 +203,13 @@ describeWith({ docker: true }, 'the service with the real registry and Docker en
   })
 
   it('a port in use is refused with who holds it and a free port to use', async () => {
+    await call('registry.stop')
+    const port = await freePort()
+    await call('settings.update', { port })
+    // Taken after it was saved (settings.update itself refuses a busy port).
     const holder: Server = createNetServer()
-    await new Promise<void>((r) => holder.listen(0, '127.0.0.1', () => r()))
-    const port = (holder.address() as { port: number }).port
+    await new Promise<void>((r) => holder.listen(port, '127.0.0.1', () => r()))
     try {
-      await call('registry.stop')
-      await call('settings.update', { port })
       const e = await fail('registry.start')
       expect(e.code).toBe('PORT_IN_USE')
       expect(e.message).toMatch(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is already in use`))

@@ -31,10 +31,13 @@ export function createStorageBusy(bus: EventBus): StorageBusy {
 
   function progress(operation: StorageProgress['operation']): ProgressFn & { finish(): void } {
     let last = 0
+    let phase: string | null = null
     const fn = ((p) => {
       const now = Date.now()
-      if (now - last < 100 && p.done !== p.total) return
+      // A new phase always shows (with the item it starts on), as does the end of one.
+      if (now - last < 100 && p.done !== p.total && p.phase === phase) return
       last = now
+      phase = p.phase
       bus.emit('storage.progress', { operation, ...p, finished: false })
     }) as ProgressFn & { finish(): void }
     fn.finish = () => bus.emit('storage.progress', { operation, phase: 'finished', done: 1, total: 1, finished: true })
