@@ -89,3 +89,22 @@ export function spawnServe(args: string[], env: NodeJS.ProcessEnv = process.env)
     void exited.then((code) => reject(new Error(`berth serve exited (${code}) before listening: ${err}`)))
   })
 }
+
+export interface BerthRun {
+  code: number | null
+  stdout: string
+  stderr: string
+}
+
+/** `node bin/berth.js …` with `env`; `onSpawn` gets the process (to kill it mid-way). */
+export function berth(args: string[], env: NodeJS.ProcessEnv = process.env, onSpawn?: (p: ChildProcess) => void): Promise<BerthRun> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [BERTH_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    proc.stdout.on('data', (d) => (stdout += d))
+    proc.stderr.on('data', (d) => (stderr += d))
+    onSpawn?.(proc)
+    proc.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}

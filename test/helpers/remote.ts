@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { chmod, mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { BERTH_BIN, tempDir } from './berth'
+import { tempDir } from './berth'
+export { berth, type BerthRun } from './berth'
 import { startDistribution, type RunningDistribution } from './distribution'
 import { run } from './run'
 
@@ -23,25 +23,6 @@ export async function startHtpasswdDistribution(user = 'alice', password = 'S3cr
     extraConfig: ['auth:', '  htpasswd:', '    realm: berth-remote-test', `    path: ${htpasswd}`]
   })
   return { ...dist, user, password, basic: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` }
-}
-
-export interface BerthRun {
-  code: number | null
-  stdout: string
-  stderr: string
-}
-
-/** `node bin/berth.js …` with `env`; `onSpawn` gets the process (to kill it mid-way). */
-export function berth(args: string[], env: NodeJS.ProcessEnv = process.env, onSpawn?: (p: ChildProcess) => void): Promise<BerthRun> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BERTH_BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    proc.stdout.on('data', (d) => (stdout += d))
-    proc.stderr.on('data', (d) => (stderr += d))
-    onSpawn?.(proc)
-    proc.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
 }
 
 /** A DOCKER_CONFIG folder holding `config` as its config.json. */

@@ -1,26 +1,14 @@
-import { spawn } from 'node:child_process'
 import { readFile, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { dispatch } from '../../src/main/service/dispatch'
 import { createService } from '../../src/main/service/service'
-import { BERTH_BIN, startBerth, tempDir } from '../helpers/berth'
+import { berth, startBerth, tempDir } from '../helpers/berth'
 import { pushCosignSignature, pushImage } from '../helpers/supply-chain'
 import { putManifest } from '../helpers/oci-push'
 
 // The catalog and policies for scripts: the real CLI (bin/berth.js) against a data folder, its
 // --json exactly what the contract's methods answer.
-
-function berth(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BERTH_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    p.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 /** The same method through the service, as the window calls it. */
 async function contract(dataDir: string, method: string, input?: unknown): Promise<unknown> {

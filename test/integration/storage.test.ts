@@ -9,7 +9,7 @@ import { collectGarbage } from '../../src/main/storage/manage/gc'
 import { storageUsage } from '../../src/main/storage/manage/usage'
 import type { ApiInput, ApiOutput, MethodName } from '../../src/shared/contract'
 import type { StorageProgress } from '../../src/shared/model/storage'
-import { BERTH_BIN, startBerth, tempDir, type RunningBerth } from '../helpers/berth'
+import { berth as runBerth, BERTH_BIN, startBerth, tempDir, type RunningBerth } from '../helpers/berth'
 import { freePort, startDistribution } from '../helpers/distribution'
 import { BASE_IMAGE, buildImage, ensureBaseImage } from '../helpers/images'
 import { describeWith } from '../helpers/require'
@@ -22,17 +22,6 @@ import { run } from '../helpers/run'
 
 const RUN = randomBytes(3).toString('hex')
 const localImages: string[] = []
-
-function berthCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BERTH_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
-    let stdout = ''
-    let stderr = ''
-    p.stdout.on('data', (d) => (stdout += d))
-    p.stderr.on('data', (d) => (stderr += d))
-    p.on('exit', (code) => resolve({ code, stdout, stderr }))
-  })
-}
 
 /** Digests of everything an image pushed to `url` is made of (manifest, config, layers). */
 async function imageDigests(url: string, name: string, tag: string): Promise<string[]> {
@@ -195,7 +184,7 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
   it('berth verify finds a blob corrupted on purpose and names it with the tags it breaks; berth gc refuses a folder being served', async () => {
     const digests = await imageDigests(berth.url, 'st/keep', '1')
     const layer = digests[digests.length - 1]
-    const ok = await berthCli(['verify', '--data', berth.dataDir])
+    const ok = await runBerth(['verify', '--data', berth.dataDir])
     expect(ok.code).toBe(0)
     expect(ok.stdout).toMatch(/all good/)
     const file = berth.storage.blobs.dataPath({ algorithm: 'sha256', hex: layer.slice(7), value: layer })
@@ -204,7 +193,7 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
     broken[broken.length >> 1] ^= 0xff
     await writeFile(file, broken)
     try {
-      const bad = await berthCli(['verify', '--data', berth.dataDir])
+      const bad = await runBerth(['verify', '--data', berth.dataDir])
       expect(bad.code).toBe(1)
       expect(bad.stdout).toContain(`corrupt ${layer}`)
       expect(bad.stdout).toContain('st/keep:1')
@@ -216,7 +205,7 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
       const { spawnServe } = await import('../helpers/berth')
       const serve = await spawnServe(['--data', berth.dataDir, '--no-ui'])
       try {
-        return await berthCli(['gc', '--data', berth.dataDir])
+        return await runBerth(['gc', '--data', berth.dataDir])
       } finally {
         serve.proc.kill('SIGTERM')
         await serve.exited
@@ -224,7 +213,7 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
     })()
     expect(refused.code).not.toBe(0)
     expect(refused.stderr).toMatch(/is serving/)
-    const dry = await berthCli(['gc', '--dry-run', '--data', berth.dataDir])
+    const dry = await runBerth(['gc', '--dry-run', '--data', berth.dataDir])
     expect(dry.code).toBe(0)
     expect(dry.stdout).toMatch(/Dry run: would free/)
   })
@@ -253,10 +242,10 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
     // The original is whole, and nothing sits under the name the user chose.
     for (const hex of sums) expect(createHash('sha256').update(await readFile(join(blobs, hex.slice(0, 2), hex, 'data'))).digest('hex')).toBe(hex)
     expect(await readdir(parent).then((e) => e.filter((n) => !n.startsWith('.')))).toEqual([])
-    const done = await berthCli(['move', target, '--data', source])
+    const done = await runBerth(['move', target, '--data', source])
     expect(done.code).toBe(0)
     expect(done.stdout).toMatch(/verified/)
-    const verified = await berthCli(['verify', '--data', target])
+    const verified = await runBerth(['verify', '--data', target])
     expect(verified.code).toBe(0)
     await rm(source, { recursive: true, force: true })
   })
@@ -315,7 +304,7 @@ describeWith({ docker: true, commands: ['docker-registry'] }, 'storage managemen
     try {
       await run('docker', ['run', '--rm', '--network', 'none', '-v', `${volume}:/var/lib/registry`, BASE_IMAGE, 'sh', '-c', 'mkdir -p /var/lib/registry/docker/registry/v2/repositories/old/app/_manifests /var/lib/registry/docker/registry/v2/blobs'])
       await run('docker', ['run', '-d', '--network', 'none', '--name', container, '-v', `${volume}:/var/lib/registry`, registryImage, 'sleep', '300'])
-      const listed = await berthCli(['volumes'])
+      const listed = await runBerth(['volumes'])
       expect(listed.code).toBe(0)
       expect(listed.stdout).toMatch(new RegExp(`volume ${volume}: 1 repositories; serve it with --data \\S+; used by ${container} \\(registry:2, running\\)`))
       const { service } = await startStorageService(false)
