@@ -20,11 +20,9 @@ command -v htpasswd >/dev/null || need+=(apache2-utils)
 command -v openssl >/dev/null || need+=(openssl)
 [ -x /bin/busybox ] || need+=(busybox-static)
 command -v chromium >/dev/null || need+=(chromium)
-# Sharing tests: htpasswd (Apache's -B format), ip netns for a second host, curl and openssl as clients.
-command -v htpasswd >/dev/null || need+=(apache2-utils)
+# Sharing tests: ip netns for a second host, curl as a client (htpasswd and openssl above).
 command -v ip >/dev/null || need+=(iproute2)
 command -v curl >/dev/null || need+=(curl)
-command -v openssl >/dev/null || need+=(openssl)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing Debian packages: ${need[*]}"
   $SUDO apt-get update -qq
@@ -32,7 +30,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 # 2. npm packages, exactly as locked. Electron's binary is not needed for tests (and cannot be downloaded here).
-echo "== npm ci"
+echo "== npm ci ($(date +%T))"
 ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
 # 3. A Docker engine: use the one that answers, else start one (vfs storage, no iptables, no bridge).
@@ -46,12 +44,15 @@ if ! docker info >/dev/null 2>&1; then
 fi
 
 # 4. Static checks and the build, then every test (unit and integration) with a summary line CI can read.
-echo "== typecheck, lint, build"
-npx tsc -b
-npx eslint .
+echo "== typecheck, lint, build ($(date +%T))"
+# Type-check and lint side by side (one core each); either failing fails the run.
+npx tsc -b & tsc_pid=$!
+npx eslint . & lint_pid=$!
+wait $tsc_pid
+wait $lint_pid
 npx electron-vite build >/dev/null
 
-echo "== tests"
+echo "== tests ($(date +%T))"
 mkdir -p .tmp
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.tmp/vitest.json || status=$?
