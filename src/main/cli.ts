@@ -108,6 +108,7 @@ Shared on the network (--host 0.0.0.0): HTTPS from Berth's CA and accounts for e
     .description('Store the images of a tar (berth export, docker save, OCI archive) or an OCI layout folder.')
     .argument('<file>', 'tar file or OCI image-layout folder')
     .option('-r, --repo <name>', 'put every image into this repository (tags kept)')
+    .option('-n, --dry-run', 'say what the archive holds and where each image would go; write nothing')
     .addOption(new Option('-d, --data <dir>', 'data folder to write').default(defaultDataDir()))
     .action(async (file: string, opts) => {
       process.exitCode = await runImport(file, opts)

@@ -169,7 +169,21 @@ describeWith({ docker: true, commands: ['chromium'] }, 'the storage view in Chro
     await page.setViewportSize(VIEW)
   })
 
-  it('imports a docker save .tar dropped onto the window (uploaded, then imported without Docker)', async () => {
+  it('says in one sentence that a typed archive is not there, with no form field', async () => {
+    const card = ui.storageCard('Export and import')
+    await card.getByLabel('Archive or folder').fill('/srv/no-such-archive.tar')
+    await card.getByRole('button', { name: 'Import…' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Import images' })
+    await dialog.getByRole('alert').waitFor()
+    expect(await dialog.getByRole('alert').textContent()).toBe('There is no file or folder at /srv/no-such-archive.tar; check the path.')
+    expect(await dialog.getByRole('textbox').count()).toBe(0)
+    await shoot(page, '28-storage-import-missing-file')
+    await dialog.getByText('Close', { exact: true }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await card.getByLabel('Archive or folder').fill('')
+  })
+
+  it('imports a docker save .tar dropped onto the window (uploaded, previewed, then imported without Docker)', async () => {
     const tar = join(workDir, 'kept.tar')
     docker('save', '--output', tar, KEPT)
     const b64 = (await readFile(tar)).toString('base64')
@@ -186,6 +200,18 @@ describeWith({ docker: true, commands: ['chromium'] }, 'the storage view in Chro
     await target.dispatchEvent('drop', { dataTransfer })
     const dialog = page.getByRole('dialog', { name: 'Import images' })
     await dialog.waitFor()
+    // First what it holds and where it goes (pushed as e2e/kept above, its own name is new here).
+    const held = dialog.getByRole('list', { name: 'Images in the archive' })
+    await held.waitFor({ timeout: 60_000 })
+    expect(await held.getByRole('listitem').evaluateAll((items) => items.map((i) => i.getAttribute('aria-label')))).toEqual([`${KEPT}: new repository`])
+    expect(await dialog.textContent()).toMatch(/A docker save archive, [\d.]+ [kM]B: 1 image\. Nothing is imported yet\./)
+    for (const width of [1024, 1920]) {
+      await page.setViewportSize({ width, height: 800 })
+      expect(await layoutProblems(page, ['What the archive holds'])).toEqual([])
+      await shoot(page, `28-storage-import-preview-${width}`)
+    }
+    await page.setViewportSize(VIEW)
+    await dialog.getByRole('button', { name: 'Import 1 image' }).click()
     await dialog.getByText(/^Imported 1 image: /).waitFor({ timeout: 60_000 })
     expect(await dialog.getByRole('list', { name: 'Imported images' }).locator('code').allTextContents()).toEqual(['berth-e2e/storage-kept:1.0'])
     await shoot(page, '28-storage-import-dropped')

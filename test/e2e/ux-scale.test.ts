@@ -239,4 +239,37 @@ describeWith({ commands: ['chromium'] }, 'the window at scale and by keyboard, i
     await page.keyboard.press('Control+k')
     expect(await focused()).toBe('Search repositories')
   })
+
+  it('shows a repository left with untagged manifests only as those, pullable by digest, each with delete', async () => {
+    const url = `http://127.0.0.1:${serve.registryPort}`
+    // Pushed by digest, never tagged: what is left once every tag of a repository is deleted.
+    const kept = await pushImage(url, 'ci/orphans', null)
+    const gone = await pushImage(url, 'ci/orphans', null, { architecture: 'arm64', bytes: 64 * 1024 })
+    await ui.search('ci/orphans')
+    await ui.repository('ci/orphans').click()
+    const state = page.getByRole('region', { name: 'Untagged manifests only in ci/orphans' })
+    await state.waitFor()
+    expect(await state.textContent()).toContain('No tags: ci/orphans holds 2 untagged manifests')
+    const list = state.getByRole('list', { name: 'Untagged manifests of ci/orphans' })
+    expect(await list.getByRole('button', { name: `Copy: docker pull localhost:${serve.registryPort}/ci/orphans@${kept.digest}` }).count()).toBe(1)
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: 800 })
+      expect(await layoutProblems(page, [...REGIONS, 'Untagged manifests only in ci/orphans'])).toEqual([])
+      // Every row whole, its delete in reach: nothing cut by the pane's edge or the area's height.
+      const pane = (await state.boundingBox())!
+      for (const button of await list.getByRole('button', { name: /^Delete manifest / }).all()) {
+        const box = (await button.boundingBox())!
+        expect(box.x + box.width).toBeLessThanOrEqual(pane.x + pane.width)
+        expect(box.y + box.height).toBeLessThanOrEqual(pane.y + pane.height)
+      }
+      await shoot(page, `uxf-untagged-only-${width}`)
+    }
+    await page.setViewportSize({ width: 1280, height: 800 })
+    await list.getByRole('button', { name: `Delete manifest ${gone.digest}…` }).click()
+    const dialog = page.getByRole('alertdialog')
+    await dialog.getByRole('button', { name: 'Delete manifest' }).click()
+    await dialog.waitFor({ state: 'detached' })
+    await eventually(async () => expect(await list.getByRole('listitem').count()).toBe(1))
+    expect(await state.textContent()).toContain('holds 1 untagged manifest')
+  })
 })

@@ -146,6 +146,8 @@ describeWith({ docker: true, commands: ['chromium'] }, 'the Berth window in Chro
       await card.getByRole('button', { name: 'Layers' }).click()
       expect(await card.getByRole('progressbar', { name: /^Layer / }).count()).toBe(layers)
       for (const bar of await card.getByRole('progressbar', { name: /^Layer / }).all()) expect(await bar.getAttribute('aria-valuenow')).toBe('100')
+      // What was sent and what was skipped, in the registry's sizes: the base came with 1.0, already there.
+      expect(await card.getByLabel(/^What moved: /).getAttribute('aria-label')).toMatch(new RegExp(`^What moved: ${layers - 1} pushed \\([\\d.]+ MB\\) · 1 already there \\(1\\.1 MB\\) · image [\\d.]+ MB$`))
       await ui.tagRow('1.1').waitFor()
       await shoot(page, '07-push-done')
     })

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { BerthError } from '@shared/errors'
 import { formatBytes } from '@shared/format'
+import { destinationName, destinationText, formatText } from '@shared/import-destination'
 import type { StorageProgress } from '@shared/model/storage'
 import { withFolder } from './service-client'
 
@@ -15,6 +16,7 @@ export interface ExportCliOptions {
 export interface ImportCliOptions {
   data: string
   repo?: string
+  dryRun?: boolean
 }
 
 function short(item: string): string {
@@ -76,6 +78,14 @@ export async function runImport(file: string, opts: ImportCliOptions): Promise<n
   try {
     const started = performance.now()
     const request = { file: resolve(file), ...(opts.repo !== undefined ? { repository: opts.repo } : {}) }
+    if (opts.dryRun) {
+      // What the window shows before its Import button: nothing is written.
+      const preview = await withFolder(resolve(opts.data), {}, (call) => call('storage.importPreview', request))
+      const lines = preview.images.map((i) => `  ${destinationName(i)}  ${destinationText(i)}${i.platforms.length ? ` (${i.platforms.map((p) => [p.os, p.architecture, p.variant].filter(Boolean).join('/')).join(', ')})` : ''}`)
+      process.stdout.write(`${preview.file}: ${formatText(preview.format)}, ${formatBytes(preview.bytes)}, ${preview.images.length} image${preview.images.length === 1 ? '' : 's'}; nothing imported\n${lines.join('\n')}\n`)
+      if (preview.needsRepository) process.stdout.write('Give a repository with --repo <name> for the images the archive names none for.\n')
+      return preview.needsRepository ? 1 : 0
+    }
     const result = await withFolder(resolve(opts.data), { onProgress: printer('import') }, (call) => call('storage.import', request))
     const seconds = (performance.now() - started) / 1000
     const names = result.images.map((i) => (i.tag ? `${i.repository}:${i.tag}` : `${i.repository}@${i.digest}`)).join(', ')

@@ -23,7 +23,7 @@ describe('docker progress', () => {
   it('tracks each pushed layer through its phases', () => {
     const s = emptyProgress()
     pushLines.forEach((l) => applyLine(s, l))
-    expect(s.layers.get('f7a605bc704e')).toEqual({ id: 'f7a605bc704e', phase: 'uploading', current: 1500000, total: 3000000 })
+    expect(s.layers.get('f7a605bc704e')).toEqual({ id: 'f7a605bc704e', phase: 'uploading', current: 1500000, total: 3000000, size: null })
     expect(s.layers.get('48a35f6fe379')?.phase).toBe('mounted')
     expect(s.layers.get('68628dcbfbf2')?.phase).toBe('exists')
     const o = overall(s)

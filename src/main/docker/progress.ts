@@ -14,11 +14,13 @@ export interface ProgressLine {
 export interface ProgressState {
   layers: Map<string, LayerProgress>
   digest: string | null
+  /** The image's size as the registry stores it, once known (see transfer/stored-sizes.ts). */
+  imageBytes: number | null
   error: string | null
 }
 
 export function emptyProgress(): ProgressState {
-  return { layers: new Map(), digest: null, error: null }
+  return { layers: new Map(), digest: null, imageBytes: null, error: null }
 }
 
 const PHASES: [RegExp, LayerPhase][] = [
@@ -52,7 +54,7 @@ export function applyLine(state: ProgressState, line: ProgressLine): ProgressSta
   let current = line.progressDetail?.current ?? prev?.current ?? 0
   if (FINISHED.includes(phase) && total !== null) current = total
   // Extraction restarts the byte count; keep download totals meaningful by reporting extraction bytes as they come.
-  state.layers.set(line.id, { id: line.id, phase, current, total: total && total > 0 ? total : null })
+  state.layers.set(line.id, { id: line.id, phase, current, total: total && total > 0 ? total : null, size: prev?.size ?? null })
   return state
 }
 

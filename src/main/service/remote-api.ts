@@ -71,11 +71,12 @@ export function createRemoteApi(deps: RemoteDeps): { api: RemoteMethods; pullThr
   }
 
   function progressState(direction: 'push' | 'pull') {
-    const state: ProgressState = { layers: new Map<string, LayerProgress>(), digest: null, error: null }
+    const state: ProgressState = { layers: new Map<string, LayerProgress>(), digest: null, imageBytes: null, error: null }
     const onProgress = (p: CopyProgress) => {
       const id = p.digest.slice(p.digest.indexOf(':') + 1, p.digest.indexOf(':') + 13)
       const phase = p.phase === 'copying' ? (direction === 'push' ? 'uploading' : 'downloading') : p.phase === 'copied' ? 'done' : p.phase
-      state.layers.set(id, { id, phase, current: p.current, total: p.total || null })
+      // A copy moves blobs as stored: their sizes are the registry's own.
+      state.layers.set(id, { id, phase, current: p.current, total: p.total || null, size: p.total || null })
     }
     return { state, onProgress }
   }

@@ -8,7 +8,7 @@ import type { DockerEngine } from '../docker/engine'
 import { findVolumeCandidates } from '../docker/volumes'
 import { paths } from '../storage'
 import { mkdirWithin } from '../storage/core/files'
-import { exportImages, importArchive } from '../storage/archive'
+import { exportImages, importArchive, previewImport } from '../storage/archive'
 import {
   applyRetention, checkAdoptable, collectGarbage, copyDataFolder, inspectFolder, normalizeDataDir, retentionCandidates, storageUsage, verifyStorage
 } from '../storage/manage'
@@ -123,6 +123,8 @@ export function createStorageApi(deps: StorageDeps): StorageMethods {
     },
 
     'storage.export': (request) => exclusive('export', async (onProgress) => exportImages(await registry.storage(), request, onProgress)),
+    // Reads only: runs beside anything else, and keeps a file the window uploaded (the import takes it).
+    'storage.importPreview': async (request) => previewImport(await registry.storage(), request),
     'storage.import': (request) =>
       exclusive('import', async (onProgress) => {
         const storage = await registry.storage()

@@ -44,6 +44,7 @@ export class TransferManager {
       layers: [],
       overall: { current: 0, total: 0, percent: 0, layersDone: 0, layers: 0 },
       digest: null,
+      imageBytes: null,
       error: null,
       startedAt: new Date().toISOString(),
       endedAt: null
@@ -65,6 +66,7 @@ export class TransferManager {
       const next = overall(s)
       transfer.overall = { ...next, percent: Math.max(next.percent, transfer.overall.percent) }
       transfer.digest = s.digest
+      transfer.imageBytes = s.imageBytes
       if (transfer.state !== 'running') return
       const wait = THROTTLE_MS - (Date.now() - last)
       if (wait <= 0) publish()

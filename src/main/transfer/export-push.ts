@@ -68,11 +68,11 @@ export async function exportPush(
   const inspect = await image.inspect().catch((err) => imageError(err, request.image))
   const diffIds = inspect.RootFS?.Layers ?? []
   const state = emptyProgress()
-  for (const d of diffIds) state.layers.set(key(d), { id: key(d), phase: 'waiting', current: 0, total: null })
+  for (const d of diffIds) state.layers.set(key(d), { id: key(d), phase: 'waiting', current: 0, total: null, size: null })
   onUpdate(state)
 
   const known = await index.lookup(diffIds, { repository: request.repository, format: request.format, prefer: request.encoding })
-  for (const [d, l] of known) state.layers.set(key(d), { id: key(d), phase: l.linked ? 'exists' : 'mounted', current: l.size, total: l.size })
+  for (const [d, l] of known) state.layers.set(key(d), { id: key(d), phase: l.linked ? 'exists' : 'mounted', current: l.size, total: l.size, size: l.size })
   onUpdate(state)
 
   const byPath = new Map<string, LayerBlob>()

@@ -61,7 +61,7 @@ export async function loadPull(docker: Dockerode, storage: Storage, request: Loa
     const id = l.digest.slice(l.digest.indexOf(':') + 1)
     byBlob.set(l.digest, id)
     if (diffIds[i]) byShortDiffId.set(diffIds[i].slice(7, 19), id)
-    state.layers.set(id, { id, phase: 'waiting', current: 0, total: l.size })
+    state.layers.set(id, { id, phase: 'waiting', current: 0, total: l.size, size: l.size })
   })
   onUpdate(state)
 

@@ -9,6 +9,7 @@ import type { GzipOptions, LayerEncoding } from './layer-encoder'
 import { enginePlatform, loadPull } from './load-pull'
 import type { ProgressState } from '../docker/progress'
 import { pull, push, type RegistryAuth } from '../docker/transfer'
+import { addStoredSizes } from './stored-sizes'
 
 // Which way a push or pull from the window goes. The engine's own push/pull gives exactly `docker
 // push`'s digests, so it is used whenever the engine can reach the registry's address; when it cannot
@@ -58,6 +59,15 @@ export interface RouteContext {
 
 const CACHE_MS = 60_000
 
+/** Every path ends the same way: each layer's and the image's size read from what the registry now stores. */
+function sized(ctx: RouteContext, repository: string, run: Runner): Runner {
+  return async (signal, onUpdate) => {
+    const state = await run(signal, onUpdate)
+    // The transfer happened: a size the folder cannot tell (a read error) is not its failure.
+    return addStoredSizes(await ctx.storage(), repository, state).catch(() => state)
+  }
+}
+
 export class TransferRoutes {
   private readonly cache = new Map<string, { at: number; location: Promise<EngineLocation> }>()
 
@@ -86,13 +96,13 @@ export class TransferRoutes {
   async push(ctx: RouteContext, request: { image: string; repository: string; tag: string }): Promise<RoutedTransfer> {
     const reference = `${ctx.registryHost}/${request.repository}:${request.tag}`
     const { path, why } = await this.path(ctx)
-    if (path === 'engine') return { route: { path, encoding: 'gzip' }, why, run: (signal, onUpdate) => push(ctx.docker, reference, signal, onUpdate, ctx.auth) }
+    if (path === 'engine') return { route: { path, encoding: 'gzip' }, why, run: sized(ctx, request.repository, (signal, onUpdate) => push(ctx.docker, reference, signal, onUpdate, ctx.auth)) }
     const encoding = layerEncodingFor(ctx.settings)
     const format: ManifestFormat = ctx.settings.manifestFormat
     return {
       route: { path, encoding },
       why,
-      run: async (signal, onUpdate) => exportPush(ctx.docker, await ctx.storage(), { ...request, encoding, format, gzip: this.gzip }, signal, onUpdate)
+      run: sized(ctx, request.repository, async (signal, onUpdate) => exportPush(ctx.docker, await ctx.storage(), { ...request, encoding, format, gzip: this.gzip }, signal, onUpdate))
     }
   }
 
@@ -101,12 +111,12 @@ export class TransferRoutes {
     const byDigest = request.reference.includes(':')
     const ref = `${ctx.registryHost}/${request.repository}${byDigest ? '@' : ':'}${request.reference}`
     const { path, why } = await this.path(ctx)
-    if (path === 'engine') return { route: { path, encoding: null }, why, run: (signal, onUpdate) => pull(ctx.docker, ref, signal, onUpdate, ctx.auth) }
+    if (path === 'engine') return { route: { path, encoding: null }, why, run: sized(ctx, request.repository, (signal, onUpdate) => pull(ctx.docker, ref, signal, onUpdate, ctx.auth)) }
     return {
       route: { path, encoding: null },
       why,
-      run: async (signal, onUpdate) =>
-        loadPull(ctx.docker, await ctx.storage(), { ...request, name: byDigest ? null : ref, platform: await enginePlatform(ctx.docker) }, signal, onUpdate)
+      run: sized(ctx, request.repository, async (signal, onUpdate) =>
+        loadPull(ctx.docker, await ctx.storage(), { ...request, name: byDigest ? null : ref, platform: await enginePlatform(ctx.docker) }, signal, onUpdate))
     }
   }
 }

@@ -5,7 +5,7 @@ import { EngineStatus, LocalImage, PortMapping, Transfer } from '../model/docker
 import { LayerEncodingSetting, ManifestFormatSetting, RegistryActivity, RegistryStatus, Settings, TransferPath } from '../model/registry'
 import { CopyDirection, MirrorStatus, RegistryAddress, RemoteRepositories, RemoteTagSummary, RemoteTest, SavedRegistry } from '../model/remote'
 import {
-  DataFolder, ExportRequest, ExportResult, GcOptions, GcReport, ImportRequest, ImportResult, RegistryVolume,
+  DataFolder, ExportRequest, ExportResult, GcOptions, GcReport, ImportPreview, ImportRequest, ImportResult, RegistryVolume,
   RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport
 } from '../model/storage'
 import { Account, AccountName, ActivityEntry, ActivityFilter, DoctorReport, NetworkAddress, Password, Role, SharingInfo } from '../model/sharing'
@@ -202,6 +202,11 @@ export const methods = {
     DataFolder
   ),
   'storage.export': method('Exports tags or repositories to one tar (OCI image layout, or docker save format).', ExportRequest, ExportResult),
+  'storage.importPreview': method(
+    'What an archive holds and where each image would go (new, re-tagged, already there), read without writing anything; the archive is streamed and only its index and manifests are kept.',
+    ImportRequest,
+    ImportPreview
+  ),
   'storage.import': method('Imports an OCI archive or layout, or a docker save tarball, without Docker.', ImportRequest, ImportResult),
   'storage.verify': method('Re-hashes every blob; reports corrupt or missing ones and the tags they break.', None, VerifyReport),
 

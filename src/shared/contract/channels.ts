@@ -9,7 +9,7 @@ export const METHOD_NAMES = [
   'docker.status', 'docker.images', 'docker.tag', 'docker.push', 'docker.pull', 'docker.removeImage', 'docker.run',
   'transfers.list', 'transfers.cancel',
   'storage.usage', 'storage.gc', 'storage.deleteRepository', 'storage.retentionPreview', 'storage.retentionApply', 'storage.inspectFolder',
-  'storage.open', 'storage.move', 'storage.dockerVolumes', 'storage.openVolume', 'storage.export', 'storage.import', 'storage.verify',
+  'storage.open', 'storage.move', 'storage.dockerVolumes', 'storage.openVolume', 'storage.export', 'storage.importPreview', 'storage.import', 'storage.verify',
   'users.list', 'users.add', 'users.remove', 'users.passwd',
   'sharing.ca', 'sharing.interfaces', 'sharing.info', 'docker.doctor', 'activity.list',
   'catalog.deleteTags', 'catalog.untagged', 'catalog.referrers', 'catalog.sbom',

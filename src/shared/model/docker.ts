@@ -40,8 +40,15 @@ export type LayerPhase = z.infer<typeof LayerPhase>
 export const LayerProgress = z.object({
   id: z.string(),
   phase: LayerPhase,
+  /** Bytes moved of `total`, as the engine counts them (a push counts the uncompressed layer). */
   current: z.number(),
-  total: z.number().nullable()
+  total: z.number().nullable(),
+  /**
+   * What the registry stores for this layer: its blob's size, as sent, mounted or already there.
+   * Engines report no size for a mounted or existing layer, so it is read from the stored manifest
+   * once the transfer is done; null until then.
+   */
+  size: z.number().nullable()
 })
 export type LayerProgress = z.infer<typeof LayerProgress>
 
@@ -66,6 +73,8 @@ export const Transfer = z.object({
   layers: z.array(LayerProgress),
   overall: z.object({ current: z.number(), total: z.number(), percent: z.number(), layersDone: z.number(), layers: z.number() }),
   digest: z.string().nullable(),
+  /** The image as the registry stores it (manifest, config, every layer: the tag's size in the catalog); null until done. */
+  imageBytes: z.number().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   startedAt: z.string(),
   endedAt: z.string().nullable()

@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { DigestString, RepositoryName, TagName } from './catalog'
+import { DigestString, Platform, RepositoryName, TagName } from './catalog'
 
 // Storage ("volume") management: what fills the data folder, garbage collection, retention, moving
 // and adopting folders, export/import for air-gapped machines, verification.
@@ -150,8 +150,42 @@ export const ImportRequest = z
   })
   .strict()
 
+export const ImportFormat = z.enum(['oci-layout', 'oci-archive', 'docker-archive'])
+
+/**
+ * Where one image of an archive would go, against what the registry holds now:
+ * `new-repository`; `new-tag` in a repository that exists; `unchanged` (the tag already names this
+ * image); `retag` (the tag names another image, `current`, and would move); `untagged` (named by
+ * digest only: stored without a tag); `unnamed` (the archive names no repository: one must be given).
+ */
+export const ImportDestination = z.enum(['new-repository', 'new-tag', 'unchanged', 'retag', 'untagged', 'unnamed'])
+
+export const ImportPreviewImage = z.object({
+  repository: z.string().nullable(),
+  tag: z.string().nullable(),
+  /** The manifest's digest; null for a docker save archive (Berth writes its manifest at import). */
+  digest: z.string().nullable(),
+  /** The image's config digest (the image ID); null for a multi-platform index. */
+  config: z.string().nullable(),
+  /** A multi-platform index's platforms; empty for a single image. */
+  platforms: z.array(Platform),
+  destination: ImportDestination,
+  /** The manifest the tag names now (for `retag` and `unchanged`). */
+  current: z.string().nullable()
+})
+
+export const ImportPreview = z.object({
+  file: z.string(),
+  format: ImportFormat,
+  /** The archive's size (a layout folder's: its blobs'). */
+  bytes: z.number(),
+  images: z.array(ImportPreviewImage),
+  /** Some image has nowhere to go until a repository is given. */
+  needsRepository: z.boolean()
+})
+
 export const ImportResult = z.object({
-  format: z.enum(['oci-layout', 'oci-archive', 'docker-archive']),
+  format: ImportFormat,
   /** `tag` is null for an image the archive names only by digest (imported untagged). */
   images: z.array(z.object({ repository: z.string(), tag: z.string().nullable(), digest: z.string() })),
   blobs: z.number().int(),

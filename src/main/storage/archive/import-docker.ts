@@ -36,6 +36,29 @@ export function parseSaveManifest(bytes: Buffer): SaveEntry[] {
 }
 
 /**
+ * Where an image of a `docker save` archive goes: each of its RepoTags (`latest` when untagged), all
+ * into `repository` when given; `repository` null for an image saved by id with none given.
+ */
+export function saveEntryNames(e: SaveEntry, repository: string | undefined): { repository: string | null; tag: string | null }[] {
+  const names = e.RepoTags.length > 0 ? e.RepoTags : [null]
+  return names.map((text) => {
+    let repo: string | null = null
+    let tag: string | null = null
+    if (text !== null) {
+      const name = parseImageName(text)
+      if (typeof name === 'string') throw new BerthError('INVALID_INPUT', `In the docker archive: ${name}; import it with --repo to name it yourself.`, { needs: 'repository' })
+      repo = name.repository
+      tag = name.tag ?? 'latest'
+    }
+    if (repository) {
+      repo = repository
+      tag ??= 'latest'
+    }
+    return { repository: repo, tag }
+  })
+}
+
+/**
  * A Docker schema-2 manifest for each image of a `docker save` archive, from the staged config and
  * layers (gzip or plain tar, as the bytes say), named by its RepoTags or `repository`. The digest is
  * whatever the manifest's bytes hash to: docker save keeps no registry manifest.
@@ -70,21 +93,8 @@ export async function dockerTargets(storage: Storage, archive: ReadTar, reposito
     }
     const bytes = Buffer.from(JSON.stringify(manifest, null, 3))
     const digest = digestOf(bytes)
-    const names = e.RepoTags.length > 0 ? e.RepoTags : [null]
-    for (const text of names) {
-      let repo: string | null = null
-      let tag: string | null = null
-      if (text !== null) {
-        const name = parseImageName(text)
-        if (typeof name === 'string') throw new BerthError('INVALID_INPUT', `In the docker archive: ${name}; import it with --repo to name it yourself.`)
-        repo = name.repository
-        tag = name.tag ?? 'latest'
-      }
-      if (repository) {
-        repo = repository
-        tag ??= 'latest'
-      }
-      if (!repo) throw new BerthError('INVALID_INPUT', `${where[0].toUpperCase()}${where.slice(1)} has no name (it was saved by id); import it with --repo <name>.`)
+    for (const { repository: repo, tag } of saveEntryNames(e, repository)) {
+      if (!repo) throw new BerthError('INVALID_INPUT', `${where[0].toUpperCase()}${where.slice(1)} has no name (it was saved by id); import it with --repo <name>.`, { needs: 'repository' })
       targets.push({ repository: repo, tag, digest, manifest: { bytes, mediaType: MediaType.dockerManifest } })
     }
   }

@@ -14,7 +14,7 @@ import { JSON_MAX_BYTES } from './read-tar'
 import { parseImageName } from './references'
 import type { ImportArea } from './import-area'
 
-interface IndexEntry {
+export interface IndexEntry {
   mediaType?: string
   digest: Digest
   size: number
@@ -45,21 +45,27 @@ export function parseLayoutIndex(bytes: Buffer, where: string): IndexEntry[] {
   })
 }
 
+/** Where an archive entry goes; `repository` null when the archive names none and none was given. */
+export interface EntryName {
+  repository: string | null
+  tag: string | null
+}
+
 /**
  * Where each index.json entry goes. The full name comes from `io.containerd.image.name`, or from
  * `org.opencontainers.image.ref.name` when that is a full reference; a bare ref.name is a tag and
  * needs `repository`. `repository`, when given, replaces every repository (tags kept, `latest` if none).
+ * Throws INVALID_INPUT for a name that is not one.
  */
-export function ociTargets(entries: IndexEntry[], repository: string | undefined): ImportTarget[] {
-  const targets: ImportTarget[] = []
-  for (const [i, e] of entries.entries()) {
+export function ociNames(entries: IndexEntry[], repository: string | undefined): EntryName[] {
+  return entries.map((e, i) => {
     const full = e.annotations[CONTAINERD_NAME]
     const ref = e.annotations[REF_NAME]
     let repo: string | null = null
     let tag: string | null = null
     if (full || (ref && /[/:@]/.test(ref))) {
       const name = parseImageName(full ?? ref)
-      if (typeof name === 'string') throw new BerthError('INVALID_INPUT', `Entry ${i + 1} of index.json: ${name}; import it with --repo to name it yourself.`)
+      if (typeof name === 'string') throw new BerthError('INVALID_INPUT', `Entry ${i + 1} of index.json: ${name}; import it with --repo to name it yourself.`, { needs: 'repository' })
       repo = name.repository
       tag = name.tag ?? (ref && !/[/:@]/.test(ref) ? ref : null)
       // A name with only a digest stays untagged; a bare repository means latest.
@@ -73,14 +79,21 @@ export function ociTargets(entries: IndexEntry[], repository: string | undefined
       repo = repository
       if (tag === null) tag = 'latest'
     }
+    return { repository: repo, tag }
+  })
+}
+
+/** ociNames, each with its digest, where every entry must have a repository (INVALID_INPUT otherwise). */
+export function ociTargets(entries: IndexEntry[], repository: string | undefined): ImportTarget[] {
+  return ociNames(entries, repository).map(({ repository: repo, tag }, i) => {
+    const e = entries[i]
     if (!repo) {
       const what = tag ? `only the tag "${tag}"` : 'no name'
-      throw new BerthError('INVALID_INPUT', `The image layout gives entry ${i + 1} ${what} and no repository; import it with --repo <name>.`)
+      throw new BerthError('INVALID_INPUT', `The image layout gives entry ${i + 1} ${what} and no repository; import it with --repo <name>.`, { needs: 'repository' })
     }
     const original = parseDigest(e.annotations[CONVERTED_FROM] ?? '')
-    targets.push({ repository: repo, tag, digest: e.digest, ...(typeof original === 'object' ? { convertedFrom: original } : {}) })
-  }
-  return targets
+    return { repository: repo, tag, digest: e.digest, ...(typeof original === 'object' ? { convertedFrom: original } : {}) }
+  })
 }
 
 /** What the manifest at `digest` references, for walking an image layout folder. */

@@ -14,7 +14,7 @@ import type { AreaBlob, ImportArea } from './import-area'
 export const JSON_MAX_BYTES = 8 << 20
 
 /** The files that describe an archive; everything else is content. */
-const META_FILES = new Set(['manifest.json', 'index.json', 'oci-layout', 'repositories'])
+export const META_FILES = new Set(['manifest.json', 'index.json', 'oci-layout', 'repositories'])
 
 export interface ReadTar {
   /** The describing files by name, as bytes. */
@@ -84,7 +84,7 @@ export async function readSmall(stream: AsyncIterable<Buffer> & { resume(): unkn
   return Buffer.concat(chunks)
 }
 
-async function startsWithGzip(file: string): Promise<boolean> {
+export async function startsWithGzip(file: string): Promise<boolean> {
   const handle = await open(file, 'r')
   try {
     const head = Buffer.alloc(2)
@@ -96,7 +96,7 @@ async function startsWithGzip(file: string): Promise<boolean> {
 }
 
 /** Errors of the tar (or gzip) parser: the file, not the machine, is at fault. */
-function isFormatError(err: unknown): boolean {
+export function isFormatError(err: unknown): boolean {
   const message = (err as Error | undefined)?.message ?? ''
   const code = (err as NodeJS.ErrnoException | undefined)?.code ?? ''
   return /tar header|Invalid header|Unexpected end of data|Header exceeds|Premature close/i.test(message) || code.startsWith('Z_')

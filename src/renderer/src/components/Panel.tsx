@@ -25,12 +25,12 @@ export function EmptyState({ icon, title, children, className }: { icon?: ReactN
   )
 }
 
-/** An error where content would be, with its advice and a way to retry. */
-export function InlineError({ title, message, action, className }: { title: string; message: ReactNode; action?: ReactNode; className?: string }) {
+/** An error where content would be, with its advice and a way to retry; without a title, the one sentence that says it all. */
+export function InlineError({ title, message, action, className }: { title?: string; message: ReactNode; action?: ReactNode; className?: string }) {
   return (
     <div role="alert" className={cn('rounded-md border border-danger/30 bg-danger-soft px-3 py-2 text-fg', className)}>
-      <p className="font-medium text-danger">{title}</p>
-      <div className="mt-0.5 text-[12px] break-words">{message}</div>
+      {title ? <p className="font-medium text-danger">{title}</p> : null}
+      <div className={cn('text-[12px] break-words', title && 'mt-0.5')}>{message}</div>
       {action ? <div className="mt-2">{action}</div> : null}
     </div>
   )

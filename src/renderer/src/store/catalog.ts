@@ -237,6 +237,8 @@ export function createCatalogStore(source: CatalogSource): UseBoundStore<StoreAp
         if (seq !== tagSeq || get().selected !== repository) return
         const names = new Set(items.map((t) => t.tag))
         set((st) => ({ tags: { repository, items, loading: false, error: null }, checked: st.checked.filter((t) => names.has(t)) }))
+        // No tag left: its manifests may be (pullable by digest), which is not an empty repository. Only this Berth can list them.
+        if (items.length === 0 && source.kind === 'local' && !get().untagged) void get().loadUntagged(repository)
         const { detail, sort } = get()
         const ref = detail?.parent ?? detail?.reference
         const stillThere = detail?.repository === repository && ref !== undefined && (/^sha(256|512):/.test(ref) || items.some((t) => t.tag === ref))

@@ -1,13 +1,15 @@
 import { create } from 'zustand'
 import type { ApiOutput } from '@shared/contract'
 import type { DataFolder, GcReport, RegistryVolume, RetentionCandidate, RetentionRule, StorageProgress, StorageUsage, VerifyReport } from '@shared/model/storage'
-import { call, ClientError, messageOf, pathForDroppedFile } from '../lib/client'
+import { call, ClientError, messageOf } from '../lib/client'
 import { useRegistry } from './registry'
 import { useSettings } from './settings'
+import { importActions, isImporting, type ImportActions, type ImportJob } from './storage-import'
+
+export { isImporting, type ImportJob, type ImportPreview, type ImportResult } from './storage-import'
 
 export type StorageOperation = StorageProgress['operation']
 export type ExportResult = ApiOutput<'storage.export'>
-export type ImportResult = ApiOutput<'storage.import'>
 export type MoveResult = ApiOutput<'storage.move'>
 
 /** One action's state: what it answered or why it failed, and whether it runs. */
@@ -24,19 +26,7 @@ export interface GcOptionsState {
   referrers: boolean
 }
 
-export interface ImportJob {
-  /** What is imported, for people: the dropped file's name or the typed path. */
-  source: string
-  /** The service-side path, once known (after the upload of a dropped file). */
-  path: string | null
-  phase: 'uploading' | 'importing' | 'done' | 'error'
-  /** The repository asked for (archives that name none need one). */
-  repository: string | null
-  result: ImportResult | null
-  error: string | null
-}
-
-interface StorageState {
+interface StorageState extends ImportActions {
   usage: StorageUsage | null
   /** `loading` only before the first answer; later refreshes keep the picture on screen. */
   status: 'idle' | 'loading' | 'ready' | 'error'
@@ -96,12 +86,6 @@ interface StorageState {
   clearExportSelection(): void
   exportImages(input: { references: string[]; file: string; format: 'oci' | 'docker'; overwrite?: boolean }): Promise<void>
 
-  importFile(file: File, repository?: string): Promise<void>
-  importPath(path: string, repository?: string): Promise<void>
-  /** Again, with a repository (an archive that names none), without uploading again. */
-  retryImport(repository?: string): Promise<void>
-  closeImport(): void
-
   verify(): Promise<void>
 }
 
@@ -149,19 +133,6 @@ export const useStorage = create<StorageState>()((set, get) => {
     } catch (err) {
       set({ [key]: { ...get()[key], running: false, result: null, error: messageOf(err) } } as Partial<StorageState>)
       return null
-    }
-  }
-
-  const runImport = async (importJob: ImportJob, resolve: () => Promise<string>) => {
-    set({ importJob })
-    startOp('import')
-    try {
-      const path = await resolve()
-      set({ importJob: { ...importJob, path, phase: 'importing' } })
-      const result = await call('storage.import', importJob.repository ? { file: path, repository: importJob.repository } : { file: path })
-      set({ importJob: { ...importJob, path, phase: 'done', result } })
-    } catch (err) {
-      set((s) => ({ importJob: { ...importJob, path: s.importJob?.path ?? importJob.path, phase: 'error', error: messageOf(err) } }))
     }
   }
 
@@ -304,36 +275,13 @@ export const useStorage = create<StorageState>()((set, get) => {
       if (conflict) set({ exportConflict: conflict })
     },
 
-    async importFile(file, repository) {
-      if (isImporting(get().importJob)) return
-      await runImport({ source: file.name, path: null, phase: 'uploading', repository: repository ?? null, result: null, error: null }, () => pathForDroppedFile(file))
-    },
-
-    async importPath(path, repository) {
-      if (isImporting(get().importJob)) return
-      await runImport({ source: path, path, phase: 'importing', repository: repository ?? null, result: null, error: null }, async () => path)
-    },
-
-    async retryImport(repository) {
-      const current = get().importJob
-      if (!current || !current.path || isImporting(current)) return
-      const path = current.path
-      await runImport({ ...current, phase: 'importing', repository: repository ?? null, result: null, error: null }, async () => path)
-    },
-
-    closeImport() {
-      if (!isImporting(get().importJob)) set({ importJob: null })
-    },
+    ...importActions(set, get, () => startOp('import')),
 
     async verify() {
       await job('verified', () => call('storage.verify'), { once: true, operation: 'verify' })
     }
   }
 })
-
-export function isImporting(job: ImportJob | null): boolean {
-  return job !== null && (job.phase === 'uploading' || job.phase === 'importing')
-}
 
 /** Any storage operation under way: the service runs one at a time, so the others wait (buttons disabled). */
 export function useStorageBusy(): boolean {

@@ -219,11 +219,12 @@ export function transfer(o: Partial<Transfer> = {}): Transfer {
     path: 'engine',
     encoding: 'gzip',
     layers: [
-      { id: 'aaaaaaaaaaaa', phase: 'uploading', current: 500, total: 1000 },
-      { id: 'bbbbbbbbbbbb', phase: 'exists', current: 0, total: null }
+      { id: 'aaaaaaaaaaaa', phase: 'uploading', current: 500, total: 1000, size: null },
+      { id: 'bbbbbbbbbbbb', phase: 'exists', current: 0, total: null, size: null }
     ],
     overall: { current: 500, total: 1000, percent: 50, layersDone: 1, layers: 2 },
     digest: null,
+    imageBytes: null,
     error: null,
     startedAt: NOW,
     endedAt: null,

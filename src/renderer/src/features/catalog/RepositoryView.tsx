@@ -8,7 +8,7 @@ import { Spinner } from '../../components/Spinner'
 import { cn } from '../../lib/cn'
 import type { Transfer } from '@shared/model/docker'
 import { ProgressBar } from '../../components/ProgressBar'
-import { formatBytes, formatDate, formatRelative } from '../../lib/format'
+import { formatBytes, formatDate, formatRelative, plural } from '../../lib/format'
 import { useCatalog } from '../../store/catalog'
 import { useImages } from '../../store/images'
 import { useRegistry } from '../../store/registry'
@@ -19,6 +19,7 @@ import { CopyDialog, type CopyRequest } from '../remotes/CopyDialog'
 import { EmptyRegistry } from './EmptyRegistry'
 import { TagDetail } from './tag-detail/TagDetail'
 import { TagsTable, tagsTableHeight } from './TagsTable'
+import { UntaggedOnly } from './UntaggedOnly'
 
 /** The middle of the window: the selected repository, its tags, the selected tag in detail. */
 export function RepositoryView() {
@@ -61,7 +62,14 @@ function RepositoryHeader({ name }: { name: string }) {
   const [deleting, setDeleting] = useState(false)
   const [copy, setCopy] = useState<CopyRequest | null>(null)
   const tags = useCatalog((s) => (s.tags?.repository === name ? s.tags.items : null))
+  const untagged = useCatalog((s) => (s.untagged?.repository === name ? (s.untagged.items?.length ?? 0) : 0))
   const shared = repo ? repo.totalSize - repo.uniqueSize : 0
+  // Sizes count what tags reach: a repository of untagged manifests only says how many, their rows their sizes.
+  const summary = repo
+    ? tags?.length === 0 && untagged > 0
+      ? `0 tags, ${plural(untagged, 'untagged manifest')}`
+      : `${plural(repo.tagCount, 'tag')} · ${formatBytes(repo.totalSize)}${shared > 0 ? (repo.uniqueSize > 0 ? ` (${formatBytes(repo.uniqueSize)} unique, ${formatBytes(shared)} shared with other repositories)` : ', all shared with other repositories') : ''}`
+    : null
   return (
     <div {...props} className={cn('flex shrink-0 items-center gap-3 border-b border-line px-4 py-2.5', over && 'bg-accent-soft ring-2 ring-accent/40 ring-inset')}>
       <div className="min-w-0 flex-1">
@@ -73,8 +81,7 @@ function RepositoryHeader({ name }: { name: string }) {
         </div>
         {repo ? (
           <p className="text-[12px] text-muted">
-            {repo.tagCount} {repo.tagCount === 1 ? 'tag' : 'tags'} · {formatBytes(repo.totalSize)}
-            {shared > 0 ? (repo.uniqueSize > 0 ? ` (${formatBytes(repo.uniqueSize)} unique, ${formatBytes(shared)} shared with other repositories)` : ', all shared with other repositories') : ''}
+            {summary}
             {repo.lastPush ? <span title={formatDate(repo.lastPush)}> · last push {formatRelative(repo.lastPush)}</span> : null}
           </p>
         ) : null}
@@ -124,17 +131,29 @@ export function TagsArea({ emptyHint }: { emptyHint?: ReactNode }) {
   const loadTags = useCatalog((s) => s.loadTags)
   const pullHost = useRegistry((s) => s.status?.pullHost ?? 'localhost:5000')
   const push = useTransfers((s) => (tags ? runningPushTo(s.byId, tags.repository) : null))
+  const local = useCatalog((s) => s.source.kind === 'local')
+  const untagged = useCatalog((s) => (s.untagged && s.untagged.repository === tags?.repository ? s.untagged : null))
   if (!tags) return null
   const { items, loading, error, repository } = tags
   // Until its manifest lands, a repository being pushed for the first time has no tags or does not exist: that is its state, not an error.
   if (push && (!items || items.length === 0)) return <FirstPush transfer={push} repository={repository} />
+  // No tags in this Berth: "no tags" only once it is known that no untagged manifest is left either (loadTags asks).
+  const untaggedCount = items?.length === 0 ? (untagged?.items?.length ?? 0) : 0
+  const lookingForUntagged = local && items?.length === 0 && !untagged?.items && !untagged?.error
   // As tall as its rows, up to 45% of the pane: the detail below gets the rest.
-  const height = items && items.length > 0 ? tagsTableHeight(items.length) : 150
+  // Untagged manifests only: as tall as the note and the rows (they wrap at narrow widths), within the same limit.
+  const height = items && items.length > 0 ? tagsTableHeight(items.length) : untaggedCount > 0 ? 'auto' : 150
   return (
     <div className="flex min-h-[72px] shrink grow-0 basis-auto flex-col" style={{ height, maxHeight: '45%' }}>
       {error && !items ? (
         <InlineError className="m-3" title={`Could not list the tags of ${repository}`} message={<Advice text={error} />} action={<Button size="sm" onClick={() => void loadTags(repository)}>Try again</Button>} />
       ) : !items ? (
+        <div role="status" className="flex items-center gap-2 p-4 text-muted">
+          <Spinner /> Loading tags…
+        </div>
+      ) : untaggedCount > 0 ? (
+        <UntaggedOnly repository={repository} count={untaggedCount} />
+      ) : lookingForUntagged ? (
         <div role="status" className="flex items-center gap-2 p-4 text-muted">
           <Spinner /> Loading tags…
         </div>

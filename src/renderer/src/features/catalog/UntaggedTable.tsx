@@ -1,13 +1,19 @@
-import { Layers } from 'lucide-react'
+import { useState } from 'react'
+import { Layers, Trash2 } from 'lucide-react'
+import type { ManifestDetail } from '@shared/model/catalog'
 import { formatReference } from '@shared/reference'
+import { IconButton } from '../../components/Button'
 import { CopyButton } from '../../components/CopyButton'
 import { EmptyState, InlineError } from '../../components/Panel'
 import { Advice } from '../../components/Advice'
 import { Spinner } from '../../components/Spinner'
 import { cn } from '../../lib/cn'
 import { formatBytes, formatDate, formatPlatform, formatRelative, shortDigest } from '../../lib/format'
+import { messageOf } from '../../lib/client'
 import { useCatalog } from '../../store/catalog'
+import { notify } from '../../store/notices'
 import { useRegistry } from '../../store/registry'
+import { DeleteManifestDialog } from './DeleteDialogs'
 
 /** Manifests no tag reaches: pullable by digest (the command is one click away), opened like a tag to inspect or delete. */
 export function UntaggedTable() {
@@ -35,7 +41,7 @@ export function UntaggedTable() {
         const selected = detail?.reference === m.digest
         const pull = `docker pull ${formatReference(pullHost, untagged.repository, m.digest)}`
         return (
-          <li key={m.digest} aria-label={m.digest} className={cn('group grid grid-cols-[minmax(120px,1fr)_minmax(100px,1fr)_72px_96px] items-center gap-3 border-b border-line/60 px-3 py-1.5', selected ? 'bg-accent-soft' : 'hover:bg-hover')}>
+          <li key={m.digest} aria-label={m.digest} className={cn('group grid grid-cols-[minmax(96px,1fr)_minmax(48px,1fr)_64px_96px_24px] items-center gap-3 border-b border-line/60 px-3 py-1.5', selected ? 'bg-accent-soft' : 'hover:bg-hover')}>
             <button
               type="button"
               onClick={() => openReference(m.digest)}
@@ -53,9 +59,31 @@ export function UntaggedTable() {
               {formatRelative(m.pushedAt)}
               <CopyButton text={pull} label={`Copy: ${pull}`} size="xs" />
             </span>
+            <DeleteUntagged repository={untagged.repository} digest={m.digest} />
           </li>
         )
       })}
     </ul>
+  )
+}
+
+/** Deletes one untagged manifest with the same confirmation as from its detail (what goes, its referrers). */
+function DeleteUntagged({ repository, digest }: { repository: string; digest: string }) {
+  const source = useCatalog((s) => s.source)
+  const [data, setData] = useState<ManifestDetail | null>(null)
+  const open = async () => {
+    try {
+      setData(await source.manifest(repository, digest))
+    } catch (err) {
+      notify({ kind: 'error', title: `Could not read ${shortDigest(digest)}`, message: messageOf(err) })
+    }
+  }
+  return (
+    <>
+      <IconButton label={`Delete manifest ${digest}…`} size="xs" onClick={() => void open()}>
+        <Trash2 className="size-3.5" aria-hidden />
+      </IconButton>
+      {data ? <DeleteManifestDialog open onOpenChange={(o) => !o && setData(null)} data={data} /> : null}
+    </>
   )
 }

@@ -191,11 +191,41 @@ describe('the repository view', () => {
   })
 
   it('says when a repository has no tags, with the command to push one', async () => {
-    setup({ 'catalog.tags': () => [] })
+    const berth = setup({ 'catalog.tags': () => [], 'catalog.untagged': () => [] })
     wrap(<RepositoryView />)
     act(() => useCatalog.getState().select('team/app'))
     expect(await screen.findByText('No tags in this repository')).toBeInTheDocument()
     expect(screen.getByText('docker push localhost:5000/team/app:<tag>')).toBeInTheDocument()
+    // It looked for untagged manifests before saying so.
+    expect(berth.inputs('catalog.untagged')).toEqual([{ repository: 'team/app' }])
+  })
+
+  it('shows a repository whose tags were all deleted as its untagged manifests, pullable by digest, each with delete', async () => {
+    const untagged = (c: string, size: number) => ({ digest: digest(c), mediaType: 'application/vnd.oci.image.manifest.v1+json', kind: 'image' as const, artifactType: null, size, created: null, pushedAt: new Date().toISOString(), platforms: [] })
+    const berth = setup({
+      'catalog.tags': () => [],
+      'catalog.untagged': () => [untagged('1', 2_400_000), untagged('2', 1_100_000)],
+      'catalog.manifest': ({ reference }) => manifest({ digest: reference, tags: [] }),
+      'catalog.referrers': ({ repository, reference }) => ({ repository, digest: reference, items: [], deletable: 0 }),
+      'catalog.deleteManifest': () => ({ ok: true as const, tags: [] })
+    })
+    useCatalog.setState({ repositories: [repo('team/app', { tagCount: 0 })] })
+    wrap(<RepositoryView />)
+    act(() => useCatalog.getState().select('team/app'))
+    const state = await screen.findByRole('region', { name: 'Untagged manifests only in team/app' })
+    expect(state).toHaveTextContent('No tags: team/app holds 2 untagged manifests')
+    expect(state).toHaveTextContent('pullable by digest')
+    expect(screen.queryByText('No tags in this repository')).not.toBeInTheDocument()
+    expect(screen.getByRole('heading', { name: 'team/app' }).parentElement?.parentElement).toHaveTextContent('0 tags, 2 untagged manifests')
+    const list = within(state).getByRole('list', { name: 'Untagged manifests of team/app' })
+    expect(within(list).getAllByRole('listitem').map((r) => r.getAttribute('aria-label'))).toEqual([digest('1'), digest('2')])
+    expect(within(list).getByRole('button', { name: `Copy: docker pull localhost:5000/team/app@${digest('1')}` })).toBeInTheDocument()
+
+    await userEvent.click(within(list).getByRole('button', { name: `Delete manifest ${digest('2')}…` }))
+    const dialog = await screen.findByRole('alertdialog')
+    expect(dialog).toHaveTextContent('with no tag (none points to it)')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Delete manifest' }))
+    await waitFor(() => expect(berth.inputs('catalog.deleteManifest')).toEqual([{ repository: 'team/app', digest: digest('2') }]))
   })
 
   it('shows why the tags could not be read', async () => {

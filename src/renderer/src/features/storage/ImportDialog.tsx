@@ -13,6 +13,8 @@ import { useCatalog } from '../../store/catalog'
 import { isImporting, useStorage } from '../../store/storage'
 import { useView } from '../../store/view'
 import { OperationProgress } from './OperationProgress'
+import { ImportPreviewForm } from './ImportPreviewForm'
+import { Spinner } from '../../components/Spinner'
 import { Outcome } from '../../components/Outcome'
 
 /** An import, wherever it started (a dropped file or Import…): upload, progress, what came in, or why not. */
@@ -39,8 +41,14 @@ export function ImportDialog() {
       {job ? (
         <div className="space-y-3">
           {job.phase === 'uploading' ? <OperationProgressUpload /> : null}
+          {job.phase === 'previewing' ? (
+            <div role="status" className="flex items-center gap-2 text-muted">
+              <Spinner /> Reading what {job.source} holds…
+            </div>
+          ) : null}
+          {job.phase === 'preview' && job.preview ? <ImportPreviewForm key={job.repository ?? ''} job={job} preview={job.preview} /> : null}
           {job.phase === 'importing' ? <OperationProgress operation="import" label="Import" /> : null}
-          {job.phase === 'error' && job.error ? <ImportError /> : null}
+          {job.phase === 'error' && job.error ? <ImportError key={job.repository ?? ''} /> : null}
           {job.phase === 'done' && job.result ? (
             <>
               <Outcome tone="success" title={`Imported ${plural(job.result.images.length, 'image')}: ${plural(job.result.blobs, 'blob')}, ${formatBytes(job.result.bytes)}`}>
@@ -76,11 +84,13 @@ export function ImportDialog() {
               </ul>
             </>
           ) : null}
-          <div className="flex justify-end">
-            <Button variant={running ? 'secondary' : 'primary'} disabled={running} onClick={closeImport}>
-              {running ? 'Importing…' : 'Done'}
-            </Button>
-          </div>
+          {job.phase === 'preview' ? null : (
+            <div className="flex justify-end">
+              <Button variant={job.phase === 'done' ? 'primary' : 'secondary'} disabled={running} onClick={closeImport}>
+                {running ? 'Importing…' : job.phase === 'done' ? 'Done' : job.phase === 'previewing' ? 'Cancel' : 'Close'}
+              </Button>
+            </div>
+          )}
         </div>
       ) : null}
     </Modal>
@@ -96,26 +106,26 @@ function OperationProgressUpload() {
   )
 }
 
+/**
+ * Why not, as the service said it. Only an error about the repository (none named, or an invalid
+ * one) brings the field to fix it; a missing or unreadable file is one sentence about the file.
+ */
 function ImportError() {
   const job = useStorage((s) => s.importJob)!
-  const retryImport = useStorage((s) => s.retryImport)
+  const previewImport = useStorage((s) => s.previewImport)
   const [repository, setRepository] = useState(job.repository ?? '')
+  if (!job.errorAboutRepository || !job.path) return <InlineError message={<Advice text={job.error!} />} />
   return (
-    <div className="space-y-3">
-      <InlineError title="Not imported" message={<Advice text={job.error!} />} />
-      {job.path ? (
-        <form
-          className="flex items-end gap-2"
-          onSubmit={(e) => {
-            e.preventDefault()
-            void retryImport(repository.trim() || undefined)
-          }}
-        >
-          <Field className="flex-1" label="Into repository" placeholder="team/app" value={repository} onChange={(e) => setRepository(e.target.value)} hint="Needed when the archive names no repository." mono />
-          <Button type="submit">Try again</Button>
-        </form>
-      ) : null}
-    </div>
+    <form
+      className="flex items-end gap-2"
+      onSubmit={(e) => {
+        e.preventDefault()
+        void previewImport(repository.trim() || undefined)
+      }}
+    >
+      <Field className="flex-1" label="Into repository" placeholder="team/app" value={repository} onChange={(e) => setRepository(e.target.value)} error={job.error} mono />
+      <Button type="submit">Preview again</Button>
+    </form>
   )
 }
 

@@ -1,7 +1,7 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { useCatalog } from '../../store/catalog'
-import { useStorage } from '../../store/storage'
+import { useStorage, type ImportPreview } from '../../store/storage'
 import { useView } from '../../store/view'
 import { fail, fakeBerth, MB, registryStatus, registryVolume, storageUsage, verifyReport, digest } from '../../test/fake-berth'
 import { FileDropZone, ImportDialog } from './ImportDialog'
@@ -151,9 +151,27 @@ describe('export and import', () => {
     expect(await within(card).findByText('Exported 1 image (2.0 MB)')).toBeInTheDocument()
   })
 
-  it('imports a .tar dropped onto the window (its path, uploaded first in a browser)', async () => {
+  const previewed = (o: Partial<ImportPreview['images'][number]>): ImportPreview['images'][number] => ({
+    repository: 'team/app',
+    tag: '1.0',
+    digest: null,
+    config: digest('c'),
+    platforms: [],
+    destination: 'new-tag',
+    current: null,
+    ...o
+  })
+
+  it('shows what a .tar dropped onto the window holds and where it goes (uploaded first in a browser), and imports only on Import', async () => {
     const berth = fakeBerth({
       'storage.usage': () => storageUsage(),
+      'storage.importPreview': ({ file }) => ({
+        file,
+        format: 'docker-archive',
+        bytes: 24 * MB,
+        images: [previewed({}), previewed({ tag: '1.1', destination: 'retag', current: digest('9') }), previewed({ repository: 'team/new', tag: 'latest', destination: 'new-repository' })],
+        needsRepository: false
+      }),
       'storage.import': () => ({ format: 'docker-archive', images: [{ repository: 'team/app', tag: '1.0', digest: digest('a') }, { repository: 'team/app', tag: '1.1', digest: digest('b') }], blobs: 6, bytes: 24 * MB })
     })
     wrap(
@@ -170,8 +188,19 @@ describe('export and import', () => {
     expect(screen.getByText('Drop to import into the registry')).toBeInTheDocument()
     fireEvent.drop(zone, { dataTransfer: { types: ['Files'], files: [file] } })
     const dialog = await screen.findByRole('dialog', { name: 'Import images' })
-    expect(await within(dialog).findByText('Imported 2 images: 6 blobs, 24.0 MB')).toBeInTheDocument()
+    const held = await within(dialog).findByRole('list', { name: 'Images in the archive' })
+    expect(within(held).getAllByRole('listitem').map((l) => l.getAttribute('aria-label'))).toEqual([
+      'team/app:1.0: new tag',
+      `team/app:1.1: re-tagged: the tag now names ${digest('9').slice(0, 19)}`,
+      'team/new:latest: new repository'
+    ])
+    expect(dialog).toHaveTextContent('A docker save archive, 24.0 MB: 3 images. Nothing is imported yet.')
     expect(berth.files).toEqual([file])
+    expect(berth.inputs('storage.importPreview')).toEqual([{ file: '/home/dev/.config/Berth/registry/uploads/app.tar' }])
+    expect(berth.inputs('storage.import')).toEqual([])
+
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Import 3 images' }))
+    expect(await within(dialog).findByText('Imported 2 images: 6 blobs, 24.0 MB')).toBeInTheDocument()
     expect(berth.inputs('storage.import')).toEqual([{ file: '/home/dev/.config/Berth/registry/uploads/app.tar' }])
     const imported = within(within(dialog).getByRole('list', { name: 'Imported images' })).getAllByRole('listitem')
     expect(imported.map((l) => l.querySelector('code')?.textContent)).toEqual(['team/app:1.0', 'team/app:1.1'])
@@ -181,6 +210,26 @@ describe('export and import', () => {
     expect(useCatalog.getState().selected).toBe('team/app')
     expect(useCatalog.getState().detail?.reference).toBe('1.1')
     expect(screen.queryByRole('dialog')).not.toBeInTheDocument()
+  })
+
+  it('says in one sentence that a typed archive does not exist, with no form field shown or marked', async () => {
+    const missing = 'There is no file or folder at /srv/nope.tar; check the path.'
+    const berth = fakeBerth({ 'storage.usage': () => storageUsage(), 'storage.importPreview': () => fail('INVALID_INPUT', missing, { file: '/srv/nope.tar' }) })
+    wrap(
+      <>
+        <StorageView />
+        <ImportDialog />
+      </>
+    )
+    const card = await screen.findByRole('region', { name: 'Export and import' })
+    await userEvent.type(within(card).getByLabelText('Archive or folder'), '/srv/nope.tar')
+    await userEvent.click(within(card).getByRole('button', { name: 'Import…' }))
+    const dialog = await screen.findByRole('dialog', { name: 'Import images' })
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(new RegExp(`^${missing.replace(/[.]/g, '\\.')}$`))
+    expect(within(dialog).queryByRole('textbox')).not.toBeInTheDocument()
+    expect(within(dialog).queryByText('Into repository')).not.toBeInTheDocument()
+    expect(within(dialog).getByText('Close', { selector: 'button' })).toBeEnabled()
+    expect(berth.inputs('storage.import')).toEqual([])
   })
 
   it('refuses a dropped file that is not a .tar, saying what it takes', async () => {
@@ -195,13 +244,20 @@ describe('export and import', () => {
     expect(berth.inputs('storage.import')).toEqual([])
   })
 
-  it('imports by path from the keyboard, and retries an archive that names no repository without sending it again', async () => {
+  it('imports by path from the keyboard; an archive that names no repository previews again with one before Import', async () => {
     const berth = fakeBerth({
       'storage.usage': () => storageUsage(),
-      'storage.import': (input) =>
-        input.repository
-          ? { format: 'oci-layout', images: [{ repository: input.repository, tag: 'latest', digest: digest('a') }, { repository: input.repository, tag: null, digest: digest('b') }], blobs: 3, bytes: 2 * MB }
-          : fail('INVALID_INPUT', 'The archive names no repository: choose one.')
+      'storage.importPreview': ({ file, repository }) => ({
+        file,
+        format: 'oci-layout',
+        bytes: 2 * MB,
+        images: [
+          previewed({ repository: repository ?? null, tag: repository ? 'latest' : null, digest: digest('a'), destination: repository ? 'new-repository' : 'unnamed' }),
+          previewed({ repository: repository ?? null, tag: null, digest: digest('b'), destination: repository ? 'new-repository' : 'unnamed' })
+        ],
+        needsRepository: !repository
+      }),
+      'storage.import': (input) => ({ format: 'oci-layout', images: [{ repository: input.repository!, tag: 'latest', digest: digest('a') }, { repository: input.repository!, tag: null, digest: digest('b') }], blobs: 3, bytes: 2 * MB })
     })
     wrap(
       <>
@@ -213,14 +269,20 @@ describe('export and import', () => {
     await userEvent.type(within(card).getByLabelText('Archive or folder'), '/srv/layout')
     await userEvent.click(within(card).getByRole('button', { name: 'Import…' }))
     const dialog = await screen.findByRole('dialog', { name: 'Import images' })
-    expect(await within(dialog).findByRole('alert')).toHaveTextContent('The archive names no repository: choose one.')
-    await userEvent.type(within(dialog).getByLabelText('Into repository'), 'team/layout')
-    await userEvent.click(within(dialog).getByRole('button', { name: 'Try again' }))
+    const field = await within(dialog).findByLabelText('Into repository')
+    expect(field).toHaveAttribute('aria-invalid', 'true')
+    expect(within(dialog).getByRole('alert')).toHaveTextContent('The archive names no repository for 2 images: choose one.')
+    expect(within(dialog).getByRole('button', { name: 'Import 2 images' })).toBeDisabled()
+    await userEvent.type(field, 'team/layout')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Preview again' }))
+    await waitFor(() => expect(within(dialog).getByRole('button', { name: 'Import 2 images' })).toBeEnabled())
+    expect(within(within(dialog).getByRole('list', { name: 'Images in the archive' })).getAllByRole('listitem')[1]).toHaveAccessibleName('team/layout@' + digest('b') + ': new repository')
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Import 2 images' }))
     expect(await within(dialog).findByText('Imported 2 images: 3 blobs, 2.0 MB')).toBeInTheDocument()
     const imported = within(within(dialog).getByRole('list', { name: 'Imported images' })).getAllByRole('listitem')
     expect(imported[1]).toHaveTextContent(`team/layout@${digest('b').slice(0, 19)}untagged`)
-    expect(within(imported[1]).getByRole('button', { name: `Show team/layout@${digest('b').slice(0, 19)}` })).toBeInTheDocument()
-    expect(berth.inputs('storage.import')).toEqual([{ file: '/srv/layout' }, { file: '/srv/layout', repository: 'team/layout' }])
+    expect(berth.inputs('storage.importPreview')).toEqual([{ file: '/srv/layout' }, { file: '/srv/layout', repository: 'team/layout' }])
+    expect(berth.inputs('storage.import')).toEqual([{ file: '/srv/layout', repository: 'team/layout' }])
   })
 })
 

@@ -11,6 +11,7 @@ import { splitImageReference } from '@shared/reference'
 import { formatBytes, shortDigest } from '../../lib/format'
 import { useCatalog } from '../../store/catalog'
 import { useTransfers } from '../../store/transfers'
+import { transferSummary } from './transfer-summary'
 
 const PHASE_TEXT: Record<Transfer['layers'][number]['phase'], string> = {
   waiting: 'waiting',
@@ -79,6 +80,7 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
   const target = t.kind === 'push' && !copy ? splitImageReference(t.target) : null
   const title = copy ? `Copy ${t.source}` : t.kind === 'push' ? `Push ${t.source}` : `Pull ${t.source}`
   const tone = t.state === 'done' ? 'success' : t.state === 'error' ? 'danger' : t.state === 'cancelled' ? 'muted' : 'accent'
+  const summary = transferSummary(t)
 
   return (
     <li aria-label={title} data-state={t.state} className="rounded-md border border-line bg-panel p-2.5">
@@ -117,14 +119,28 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
         </span>
       </div>
       <div className="mt-1 flex items-center gap-2 text-[11px] text-subtle tabular-nums">
-        <span>
-          {t.overall.layers === 0 && t.state === 'done' ? 'nothing to transfer: already up to date' : `${t.overall.layersDone}/${t.overall.layers} layers`}
-        </span>
-        {t.overall.total > 0 ? (
-          <span>
-            {formatBytes(t.overall.current)} of {formatBytes(t.overall.total)}
+        {summary ? (
+          // Each part whole: the column is narrow, so they wrap rather than cut.
+          <span aria-label={`What moved: ${summary.join(' · ')}`} className="flex min-w-0 flex-wrap gap-x-1.5">
+            {summary.map((part, i) => (
+              <span key={part} className="whitespace-nowrap">
+                {i > 0 ? <span aria-hidden>· </span> : null}
+                {part}
+              </span>
+            ))}
           </span>
-        ) : null}
+        ) : (
+          <>
+            <span>
+              {t.overall.layers === 0 && t.state === 'done' ? 'nothing to transfer: already up to date' : `${t.overall.layersDone}/${t.overall.layers} layers`}
+            </span>
+            {t.overall.total > 0 ? (
+              <span>
+                {formatBytes(t.overall.current)} of {formatBytes(t.overall.total)}
+              </span>
+            ) : null}
+          </>
+        )}
 
         {t.layers.length > 0 ? (
           <button
@@ -144,7 +160,7 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
           {t.layers.map((l) => {
             const pct = l.total ? (100 * l.current) / l.total : ['done', 'mounted', 'exists'].includes(l.phase) ? 100 : null
             return (
-              <li key={l.id} className="grid grid-cols-[88px_1fr_74px] items-center gap-2 text-[11px]">
+              <li key={l.id} aria-label={`Layer ${l.id.slice(0, 12)}: ${PHASE_TEXT[l.phase]}${l.size !== null ? `, ${formatBytes(l.size)}` : ''}`} className="grid grid-cols-[88px_1fr_76px_52px] items-center gap-2 text-[11px]">
                 <code className="truncate text-muted">{l.id.slice(0, 12)}</code>
                 <ProgressBar
                   size="sm"
@@ -154,6 +170,10 @@ export function TransferCard({ transfer: t }: { transfer: Transfer }) {
                   running={t.state === 'running' && !['done', 'mounted', 'exists', 'waiting'].includes(l.phase)}
                 />
                 <span className="truncate text-right text-subtle">{PHASE_TEXT[l.phase]}</span>
+                {/* What the registry stores for it (known once done), or nothing. */}
+                <span className="truncate text-right text-subtle tabular-nums" title={l.size !== null ? `${l.size} bytes in the registry` : undefined}>
+                  {l.size !== null ? formatBytes(l.size) : ''}
+                </span>
               </li>
             )
           })}

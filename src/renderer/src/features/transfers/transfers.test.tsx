@@ -58,8 +58,8 @@ describe('transfers', () => {
           digest: 'sha256:' + '7'.repeat(64),
           overall: { current: 1000, total: 1000, percent: 100, layersDone: 2, layers: 2 },
           layers: [
-            { id: 'aaaaaaaaaaaa', phase: 'done', current: 1000, total: 1000 },
-            { id: 'bbbbbbbbbbbb', phase: 'exists', current: 0, total: null }
+            { id: 'aaaaaaaaaaaa', phase: 'done', current: 1000, total: 1000, size: null },
+            { id: 'bbbbbbbbbbbb', phase: 'exists', current: 0, total: null, size: null }
           ]
         })
       )
@@ -69,6 +69,50 @@ describe('transfers', () => {
     await userEvent.click(within(card).getByRole('button', { name: 'Show team/app:1.0' }))
     expect(useCatalog.getState().selected).toBe('team/app')
     unbind()
+  })
+
+  it('says what a finished push sent and what it mounted, in the registry’s sizes, per layer too', async () => {
+    // As the engine ends a push whose busybox base was mounted from another repository: the pushed layer
+    // counted uncompressed (18 B), the mounted one with no size; the stored manifest gave both.
+    useTransfers.getState().upsert(
+      transfer({
+        state: 'done',
+        digest: 'sha256:' + '7'.repeat(64),
+        overall: { current: 18, total: 18, percent: 100, layersDone: 2, layers: 2 },
+        layers: [
+          { id: 'aaaaaaaaaaaa', phase: 'done', current: 18, total: 18, size: 157 },
+          { id: 'bbbbbbbbbbbb', phase: 'mounted', current: 0, total: null, size: 1_064_637 }
+        ],
+        imageBytes: 1_066_715
+      })
+    )
+    wrap()
+    const card = screen.getByRole('listitem', { name: 'Push app:1.0' })
+    expect(within(card).getByLabelText('What moved: 1 pushed (157 B) · 1 mounted (1.1 MB) · image 1.1 MB')).toBeVisible()
+    expect(card).not.toHaveTextContent('18 B of 18 B')
+    await userEvent.click(within(card).getByRole('button', { name: 'Layers' }))
+    expect(within(card).getByRole('listitem', { name: 'Layer bbbbbbbbbbbb: mounted, 1.1 MB' })).toBeVisible()
+    expect(within(card).getByRole('listitem', { name: 'Layer aaaaaaaaaaaa: done, 157 B' })).toBeVisible()
+  })
+
+  it('keeps the running counts while a push runs, and says already there for a push that found everything', () => {
+    useTransfers.getState().upsert(transfer())
+    useTransfers.getState().upsert(
+      transfer({
+        id: 't2',
+        source: 'web:2',
+        state: 'done',
+        overall: { current: 0, total: 0, percent: 100, layersDone: 2, layers: 2 },
+        layers: [
+          { id: 'aaaaaaaaaaaa', phase: 'exists', current: 0, total: null, size: 2_000_000 },
+          { id: 'bbbbbbbbbbbb', phase: 'exists', current: 0, total: null, size: 500 }
+        ],
+        imageBytes: 2_002_000
+      })
+    )
+    wrap()
+    expect(screen.getByRole('listitem', { name: 'Push app:1.0' })).toHaveTextContent('1/2 layers500 B of 1.0 kB')
+    expect(within(screen.getByRole('listitem', { name: 'Push web:2' })).getByLabelText('What moved: 2 already there (2.0 MB) · image 2.0 MB')).toBeVisible()
   })
 
   it('never goes back from a finished state when an older event arrives late', () => {
