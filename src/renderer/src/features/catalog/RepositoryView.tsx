@@ -72,7 +72,7 @@ function RepositoryHeader({ name }: { name: string }) {
           <CopyButton text={`${pullHost}/${name}`} label="Copy repository address" size="xs" />
         </div>
         {repo ? (
-          <p className="truncate text-[12px] text-muted">
+          <p className="text-[12px] text-muted">
             {repo.tagCount} {repo.tagCount === 1 ? 'tag' : 'tags'} · {formatBytes(repo.totalSize)}
             {shared > 0 ? (repo.uniqueSize > 0 ? ` (${formatBytes(repo.uniqueSize)} unique, ${formatBytes(shared)} shared with other repositories)` : ', all shared with other repositories') : ''}
             {repo.lastPush ? <span title={formatDate(repo.lastPush)}> · last push {formatRelative(repo.lastPush)}</span> : null}
