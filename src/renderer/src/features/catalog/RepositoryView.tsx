@@ -18,7 +18,7 @@ import { DeleteRepositoryDialog } from '../storage/DeleteRepositoryDialog'
 import { CopyDialog, type CopyRequest } from '../remotes/CopyDialog'
 import { EmptyRegistry } from './EmptyRegistry'
 import { TagDetail } from './tag-detail/TagDetail'
-import { TagsTable, tagsTableHeight } from './TagsTable'
+import { TagsTable } from './TagsTable'
 
 /** The middle of the window: the selected repository, its tags, the selected tag in detail. */
 export function RepositoryView() {
@@ -128,8 +128,8 @@ export function TagsArea({ emptyHint }: { emptyHint?: ReactNode }) {
   const { items, loading, error, repository } = tags
   // Until its manifest lands, a repository being pushed for the first time has no tags or does not exist: that is its state, not an error.
   if (push && (!items || items.length === 0)) return <FirstPush transfer={push} repository={repository} />
-  // As tall as its rows, up to 45% of the pane: the detail below gets the rest.
-  const height = items && items.length > 0 ? tagsTableHeight(items.length) : 150
+  // As tall as its toolbar and rows (TagsTable), up to 45% of the pane: the detail below gets the rest.
+  const height = items && items.length > 0 ? undefined : 150
   return (
     <div className="flex min-h-[72px] shrink grow-0 basis-auto flex-col" style={{ height, maxHeight: '45%' }}>
       {error && !items ? (

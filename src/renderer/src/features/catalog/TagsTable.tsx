@@ -11,25 +11,29 @@ import { formatBytes, formatDate, formatPlatform, formatRelative } from '../../l
 import { useWidth } from '../../lib/use-width'
 import { filterTags, sortTags, useCatalog, type TagSortKey } from '../../store/catalog'
 import { DIGEST_CELL, HEADER_CELL, platformsText, TAG_CELL, TAG_GAP, TAG_PADDING, tagColumns, TEXT_CELL } from './tag-columns'
-import { TagsToolbar, TOOLBAR_HEIGHT } from './TagsToolbar'
+import { TagsToolbar } from './TagsToolbar'
 import { UntaggedTable } from './UntaggedTable'
 
 export const TAG_ROW_HEIGHT = 36
 const ROW_HEIGHT = TAG_ROW_HEIGHT
 
-/** How tall the tags area wants to be for `count` rows (toolbar, header, rows). */
-export function tagsTableHeight(count: number): number {
-  return TOOLBAR_HEIGHT + 33 + Math.max(count, 2) * TAG_ROW_HEIGHT + 1
+/** How tall the rows want to be under the toolbar for `count` tags (header, rows): as many as the repository has, whatever the filter, so the detail below does not jump while typing. */
+function rowsHeight(count: number): number {
+  return 33 + Math.max(count, 2) * TAG_ROW_HEIGHT + 1
 }
 
 /** The selected repository's tags: a filter, a sort, bulk selection; virtualized; or its untagged manifests. */
 export function TagsTable({ items }: { items: readonly TagSummary[] }) {
   const mode = useCatalog((s) => s.tagsMode)
   const gridRef = useRef<HTMLDivElement>(null)
+  // The toolbar as tall as it lays out (it wraps in a narrow pane), the rows under it; the area
+  // around (RepositoryView) caps the whole and the rows give way, scrolling.
   return (
-    <div className="flex min-h-0 flex-1 flex-col">
+    <div className="flex min-h-0 flex-col">
       <TagsToolbar items={items} gridRef={gridRef} />
-      {mode === 'untagged' ? <UntaggedTable /> : <TagsGrid items={items} gridRef={gridRef} />}
+      <div className="flex min-h-0 shrink flex-col" style={{ height: rowsHeight(items.length) }}>
+        {mode === 'untagged' ? <UntaggedTable /> : <TagsGrid items={items} gridRef={gridRef} />}
+      </div>
     </div>
   )
 }
