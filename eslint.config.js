@@ -62,6 +62,11 @@ export default defineConfig(
   layer('src/main/catalog-insight/**/*.ts', ['registry', 'service', 'docker', 'shell', 'remote', 'cli'], 'what is stored about images is read from storage; the service serves it'),
   layer('src/main/sharing/**/*.ts', ['service', 'docker', 'shell', 'remote', 'cli'], 'sharing composes accounts, certificates and the registry\'s auth hook; the service uses it'),
   {
+    // What the e2e tests evaluate inside a page: browser scripts, one function each.
+    files: ['test/e2e/in-page/*.js'],
+    languageOptions: { globals: globals.browser, sourceType: 'script' }
+  },
+  {
     files: ['src/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -149,6 +149,10 @@ describe('Electron shell', () => {
     expect(win.loadURL.mock.calls).toEqual([[PAGE]])
   })
 
+  it('never lets the window get narrower than 1024 px, the narrowest width the layout is checked at', () => {
+    expect(e.windows[0].options).toMatchObject({ minWidth: 1024 })
+  })
+
   it('refuses every permission a page asks for or checks (deny-all handlers on the session)', () => {
     expect(e.permissions.request).toBeTypeOf('function')
     expect(e.permissions.check).toBeTypeOf('function')

@@ -18,8 +18,9 @@ import { useGlobalShortcuts } from './lib/shortcuts'
 
 /**
  * The window: registry bar on top; repositories | the selected repository | local images and
- * transfers. Three columns from 1280 px wide up; the middle one takes what is left. The header's
- * Storage switch replaces the three columns with the storage view. A `.tar` dropped anywhere is imported.
+ * transfers. Three columns from 1024 px (the window's minimum) up, the sides narrower below 1280; the
+ * middle one takes what is left. The header's view switch replaces the three columns with another
+ * view (Storage, Remotes, Activity, Sharing). A `.tar` dropped anywhere is imported.
  */
 export function App() {
   const view = useView((s) => s.view)
@@ -39,7 +40,7 @@ export function App() {
         ) : view === 'sharing' ? (
           <SharingView />
         ) : (
-          <div className="grid min-h-0 flex-1 grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
+          <div className="grid min-h-0 flex-1 grid-cols-[240px_minmax(0,1fr)_288px] xl:grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
             <RepositoryList />
             <RepositoryView />
             <aside aria-label="Docker" className="flex min-h-0 flex-col border-l border-line bg-panel">

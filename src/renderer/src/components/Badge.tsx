@@ -22,7 +22,7 @@ export function StatusDot({ tone, pulse }: { tone: 'success' | 'danger' | 'warni
   const color = { success: 'bg-success', danger: 'bg-danger', warning: 'bg-warning', neutral: 'bg-subtle' }[tone]
   return (
     <span className="relative inline-flex size-2 shrink-0" aria-hidden>
-      {pulse ? <span className={cn('absolute inline-flex size-full animate-ping rounded-full opacity-60', color)} /> : null}
+      {pulse ? <span className={cn('absolute inline-flex size-full animate-ping rounded-full opacity-60 motion-reduce:hidden', color)} /> : null}
       <span className={cn('relative inline-flex size-2 rounded-full', color)} />
     </span>
   )

@@ -16,6 +16,10 @@ describe('formatting', () => {
     expect(formatRelative('2026-11-24T11:55:00Z', now)).toBe('5 min ago')
     expect(formatRelative('2026-11-24T09:00:00Z', now)).toBe('3 h ago')
     expect(formatRelative('2026-11-23T12:00:00Z', now)).toBe('1 day ago')
+    // Older: the day alone, no time of day (a table's Created column holds it whole).
+    const march = formatRelative('2026-03-22T09:30:00Z', now)
+    expect(march).toMatch(/2026/)
+    expect(march).not.toMatch(/\d:\d\d/)
   })
 
   it('shortens digests and names media types', () => {

@@ -4,7 +4,7 @@ import { splitImageReference } from '@shared/reference'
 
 export { formatBytes }
 
-/** "just now", "5 min ago", "3 h ago", "2 days ago", then a date. */
+/** "just now", "5 min ago", "3 h ago", "2 days ago", then the day ("Mar 22, 2026": short enough for a table cell; formatDate gives the time). */
 export function formatRelative(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return '—'
   const t = Date.parse(iso)
@@ -17,7 +17,7 @@ export function formatRelative(iso: string | null | undefined, now = Date.now())
   if (h < 24) return `${h} h ago`
   const d = Math.round(h / 24)
   if (d < 30) return `${d} day${d === 1 ? '' : 's'} ago`
-  return formatDate(iso)
+  return new Date(t).toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })
 }
 
 export function formatDate(iso: string | null | undefined): string {

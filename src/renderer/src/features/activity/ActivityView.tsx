@@ -1,6 +1,6 @@
 // useVirtualizer cannot be memoized by the React Compiler; harmless here (ECOSYSTEM.md pitfall 5).
 /* eslint-disable react-hooks/incompatible-library */
-import { useEffect, useRef } from 'react'
+import { useCallback, useEffect, useMemo, useRef } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { ArrowDown, ArrowUp, History, RefreshCw } from 'lucide-react'
 import type { ActivityEntry } from '@shared/model/sharing'
@@ -10,12 +10,30 @@ import { Advice } from '../../components/Advice'
 import { StatusDot } from '../../components/Badge'
 import { Select } from '../../components/Select'
 import { cn } from '../../lib/cn'
+import { fitColumns, type ColumnSpec } from '../../lib/fit-columns'
 import { formatBytes, formatDate, formatDuration, shortDigest } from '../../lib/format'
+import { textWidth, widestText } from '../../lib/measure-text'
+import { useWidth } from '../../lib/use-width'
 import { useActivity, type ActivityFilterState } from '../../store/activity'
 
 const ROW = 30
-const COLUMNS = 'grid-cols-[150px_minmax(72px,0.8fr)_minmax(96px,0.8fr)_56px_minmax(110px,1.3fr)_minmax(96px,1fr)_52px_84px_64px]'
-const HEADERS = ['Time', 'Account', 'Client', 'Method', 'Repository', 'Reference', 'Status', 'Bytes', 'Duration']
+const GAP = 8
+const PADDING = 12
+const HEADER = 'text-[11px] font-semibold tracking-wide uppercase'
+const TEXT = 'text-[12px]'
+const MONO = 'font-mono text-[12px]'
+type Column = 'time' | 'account' | 'client' | 'method' | 'repository' | 'reference' | 'status' | 'bytes' | 'duration'
+const HEADERS: [Column, string][] = [
+  ['time', 'Time'],
+  ['account', 'Account'],
+  ['client', 'Client'],
+  ['method', 'Method'],
+  ['repository', 'Repository'],
+  ['reference', 'Reference'],
+  ['status', 'Status'],
+  ['bytes', 'Bytes'],
+  ['duration', 'Duration']
+]
 
 const STATUS_CLASSES: [string, string][] = [
   ['', 'Any status'],
@@ -85,21 +103,60 @@ export function ActivityView() {
   )
 }
 
+/**
+ * The columns fitted to the entries at the rows' width: times, methods, statuses and sizes whole;
+ * account, client, repository and reference share the rest (cut short with a title); the client
+ * goes first when even that does not fit.
+ */
+function activityColumns(entries: readonly ActivityEntry[], width: number) {
+  const head = (c: Column) => textWidth(HEADERS.find(([id]) => id === c)![1], HEADER)
+  const column = (id: Column, texts: string[], font: string, extra = 0): ColumnSpec<Column> => ({ id, natural: Math.max(head(id), widestText(texts, font) + extra) })
+  const shrink = (spec: ColumnSpec<Column>, min: number, more: Partial<ColumnSpec<Column>> = {}): ColumnSpec<Column> => ({ ...spec, shrink: { min: Math.max(head(spec.id), min) }, ...more })
+  return fitColumns(
+    [
+      column('time', entries.map((e) => timeOf(e.time)), TEXT),
+      shrink(column('account', entries.map((e) => e.account), 'text-[12px] font-medium'), 56),
+      shrink(column('client', entries.map((e) => e.client), MONO), 72, { drop: 1 }),
+      column('method', entries.map((e) => e.method), MONO),
+      shrink(column('repository', entries.map((e) => e.repository || e.route), MONO), 96, { grow: true }),
+      shrink(column('reference', entries.map(referenceOf), MONO), 80),
+      column('status', entries.map((e) => String(e.status)), TEXT),
+      column('bytes', entries.map((e) => formatBytes(Math.max(e.bytesIn, e.bytesOut))), TEXT, 14),
+      column('duration', entries.map((e) => formatDuration(e.durationMs)), TEXT)
+    ],
+    width,
+    GAP
+  )
+}
+
+const referenceOf = (e: ActivityEntry) => (/^sha(256|512):/.test(e.reference) ? shortDigest(e.reference) : e.reference || '—')
+
 function ActivityTable({ entries }: { entries: readonly ActivityEntry[] }) {
   const scrollRef = useRef<HTMLDivElement>(null)
+  const [measure, width] = useWidth()
+  const rowsRef = useCallback(
+    (el: HTMLDivElement | null) => {
+      scrollRef.current = el
+      measure(el)
+    },
+    [measure]
+  )
+  const columns = useMemo(() => activityColumns(entries, width - 2 * PADDING), [entries, width])
+  const has = (c: Column) => columns.widths.has(c)
+  const grid = { gridTemplateColumns: columns.template, columnGap: GAP, paddingInline: PADDING }
   const virtualizer = useVirtualizer({ count: entries.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW, overscan: 12 })
   return (
     <div role="table" aria-label="Requests" aria-rowcount={entries.length + 1} className="m-4 flex min-h-0 flex-1 flex-col overflow-hidden rounded-lg border border-line bg-panel">
       <div role="rowgroup" className="shrink-0">
-        <div role="row" aria-rowindex={1} className={cn('grid h-8 items-center gap-2 border-b border-line bg-raised px-3 text-[11px] font-semibold tracking-wide text-muted uppercase', COLUMNS)}>
-          {HEADERS.map((h) => (
-            <span role="columnheader" key={h} className={h === 'Bytes' || h === 'Duration' ? 'text-right' : undefined}>
+        <div role="row" aria-rowindex={1} className={cn('grid h-8 items-center border-b border-line bg-raised whitespace-nowrap text-muted', HEADER)} style={grid}>
+          {HEADERS.filter(([id]) => has(id)).map(([id, h]) => (
+            <span role="columnheader" key={id} className={id === 'bytes' || id === 'duration' ? 'text-right' : undefined}>
               {h}
             </span>
           ))}
         </div>
       </div>
-      <div ref={scrollRef} role="rowgroup" className="min-h-0 flex-1 overflow-y-auto">
+      <div ref={rowsRef} role="rowgroup" className="min-h-0 flex-1 overflow-y-auto">
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
             const e = entries[v.index]
@@ -108,22 +165,24 @@ function ActivityTable({ entries }: { entries: readonly ActivityEntry[] }) {
                 role="row"
                 key={`${entries.length - v.index}-${e.time}`}
                 aria-rowindex={v.index + 2}
-                className={cn('absolute inset-x-0 grid items-center gap-2 border-b border-line/60 px-3 text-[12px] tabular-nums', COLUMNS)}
-                style={{ height: v.size, transform: `translateY(${v.start}px)` }}
+                className="absolute inset-x-0 grid items-center border-b border-line/60 text-[12px] tabular-nums"
+                style={{ ...grid, height: v.size, transform: `translateY(${v.start}px)` }}
               >
                 <Cell title={formatDate(e.time)}>{timeOf(e.time)}</Cell>
                 <Cell title={e.account} className={e.account === 'anonymous' ? 'text-subtle' : 'font-medium'}>
                   {e.account}
                 </Cell>
-                <Cell title={e.client} className="font-mono text-muted">
-                  {e.client}
-                </Cell>
+                {has('client') ? (
+                  <Cell title={e.client} className="font-mono text-muted">
+                    {e.client}
+                  </Cell>
+                ) : null}
                 <Cell className="font-mono">{e.method}</Cell>
                 <Cell title={e.repository || e.route} className="font-mono">
                   {e.repository || <span className="text-subtle">{e.route}</span>}
                 </Cell>
                 <Cell title={e.reference} className="font-mono text-muted">
-                  {/^sha(256|512):/.test(e.reference) ? shortDigest(e.reference) : e.reference || '—'}
+                  {referenceOf(e)}
                 </Cell>
                 <Cell>
                   <span className={statusTone(e.status)}>{e.status}</span>

@@ -18,7 +18,7 @@ import { DeleteRepositoryDialog } from '../storage/DeleteRepositoryDialog'
 import { CopyDialog, type CopyRequest } from '../remotes/CopyDialog'
 import { EmptyRegistry } from './EmptyRegistry'
 import { TagDetail } from './tag-detail/TagDetail'
-import { TagsTable, tagsTableHeight } from './TagsTable'
+import { TagsTable } from './TagsTable'
 import { UntaggedOnly } from './UntaggedOnly'
 
 /** The middle of the window: the selected repository, its tags, the selected tag in detail. */
@@ -140,9 +140,9 @@ export function TagsArea({ emptyHint }: { emptyHint?: ReactNode }) {
   // No tags in this Berth: "no tags" only once it is known that no untagged manifest is left either (loadTags asks).
   const untaggedCount = items?.length === 0 ? (untagged?.items?.length ?? 0) : 0
   const lookingForUntagged = local && items?.length === 0 && !untagged?.items && !untagged?.error
-  // As tall as its rows, up to 45% of the pane: the detail below gets the rest.
+  // As tall as its toolbar and rows (TagsTable), up to 45% of the pane: the detail below gets the rest.
   // Untagged manifests only: as tall as the note and the rows (they wrap at narrow widths), within the same limit.
-  const height = items && items.length > 0 ? tagsTableHeight(items.length) : untaggedCount > 0 ? 'auto' : 150
+  const height = items && items.length > 0 ? undefined : untaggedCount > 0 ? 'auto' : 150
   return (
     <div className="flex min-h-[72px] shrink grow-0 basis-auto flex-col" style={{ height, maxHeight: '45%' }}>
       {error && !items ? (

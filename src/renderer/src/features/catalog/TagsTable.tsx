@@ -1,6 +1,6 @@
 // useVirtualizer cannot be memoized by the React Compiler; harmless here (ECOSYSTEM.md pitfall 5).
 /* eslint-disable react-hooks/incompatible-library */
-import { useEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react'
+import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { ArrowDown, ArrowUp, ArrowUpDown, ShieldCheck } from 'lucide-react'
 import type { TagSummary } from '@shared/model/catalog'
@@ -8,27 +8,32 @@ import { CopyButton } from '../../components/CopyButton'
 import { Badge } from '../../components/Badge'
 import { cn } from '../../lib/cn'
 import { formatBytes, formatDate, formatPlatform, formatRelative } from '../../lib/format'
+import { useWidth } from '../../lib/use-width'
 import { filterTags, sortTags, useCatalog, type TagSortKey } from '../../store/catalog'
-import { TagsToolbar, TOOLBAR_HEIGHT } from './TagsToolbar'
+import { DIGEST_CELL, HEADER_CELL, platformsText, TAG_CELL, TAG_GAP, TAG_PADDING, tagColumns, TEXT_CELL } from './tag-columns'
+import { TagsToolbar } from './TagsToolbar'
 import { UntaggedTable } from './UntaggedTable'
 
 export const TAG_ROW_HEIGHT = 36
 const ROW_HEIGHT = TAG_ROW_HEIGHT
-const COLUMNS = 'grid-cols-[16px_minmax(80px,1fr)_128px_minmax(120px,1.4fr)_64px_76px_76px]'
 
-/** How tall the tags area wants to be for `count` rows (toolbar, header, rows). */
-export function tagsTableHeight(count: number): number {
-  return TOOLBAR_HEIGHT + 33 + Math.max(count, 2) * TAG_ROW_HEIGHT + 1
+/** How tall the rows want to be under the toolbar for `count` tags (header, rows): as many as the repository has, whatever the filter, so the detail below does not jump while typing. */
+function rowsHeight(count: number): number {
+  return 33 + Math.max(count, 2) * TAG_ROW_HEIGHT + 1
 }
 
 /** The selected repository's tags: a filter, a sort, bulk selection; virtualized; or its untagged manifests. */
 export function TagsTable({ items }: { items: readonly TagSummary[] }) {
   const mode = useCatalog((s) => s.tagsMode)
   const gridRef = useRef<HTMLDivElement>(null)
+  // The toolbar as tall as it lays out (it wraps in a narrow pane), the rows under it; the area
+  // around (RepositoryView) caps the whole and the rows give way, scrolling.
   return (
-    <div className="flex min-h-0 flex-1 flex-col">
+    <div className="flex min-h-0 flex-col">
       <TagsToolbar items={items} gridRef={gridRef} />
-      {mode === 'untagged' ? <UntaggedTable /> : <TagsGrid items={items} gridRef={gridRef} />}
+      <div className="flex min-h-0 shrink flex-col" style={{ height: rowsHeight(items.length) }}>
+        {mode === 'untagged' ? <UntaggedTable /> : <TagsGrid items={items} gridRef={gridRef} />}
+      </div>
     </div>
   )
 }
@@ -47,6 +52,18 @@ function TagsGrid({ items, gridRef }: { items: readonly TagSummary[]; gridRef: R
   const selectedIndex = useMemo(() => rows.findIndex((t) => t.tag === current), [rows, current])
 
   const scrollRef = useRef<HTMLDivElement>(null)
+  // Columns fitted to every tag (not only those shown) at the rows' width, scroll bar excluded.
+  const [measure, width] = useWidth()
+  const rowsRef = useCallback(
+    (el: HTMLDivElement | null) => {
+      scrollRef.current = el
+      measure(el)
+    },
+    [measure]
+  )
+  const columns = useMemo(() => tagColumns(items, width - 2 * TAG_PADDING), [items, width])
+  const has = (c: Parameters<typeof columns.widths.has>[0]) => columns.widths.has(c)
+  const grid = { gridTemplateColumns: columns.template, columnGap: TAG_GAP, paddingInline: TAG_PADDING }
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 10 })
 
   useEffect(() => {
@@ -76,7 +93,7 @@ function TagsGrid({ items, gridRef }: { items: readonly TagSummary[]; gridRef: R
       role="grid"
       aria-label={`Tags of ${repository ?? ''}`}
       aria-rowcount={rows.length + 1}
-      aria-colcount={7}
+      aria-colcount={columns.widths.size}
       aria-multiselectable
       aria-activedescendant={selectedIndex >= 0 ? `tag-row-${selectedIndex}` : undefined}
       tabIndex={0}
@@ -84,7 +101,7 @@ function TagsGrid({ items, gridRef }: { items: readonly TagSummary[]; gridRef: R
       className="flex min-h-0 flex-1 flex-col outline-none focus-visible:ring-2 focus-visible:ring-accent/40 focus-visible:ring-inset"
     >
       <div role="rowgroup" className="shrink-0 border-b border-line bg-canvas">
-        <div role="row" aria-rowindex={1} className={cn('grid h-8 items-center gap-3 px-3 text-[11px] font-semibold tracking-wide text-muted uppercase', COLUMNS)}>
+        <div role="row" aria-rowindex={1} className={cn('grid h-8 items-center whitespace-nowrap text-muted', HEADER_CELL)} style={grid}>
           <div role="columnheader" aria-label="Selected">
             <input
               type="checkbox"
@@ -96,14 +113,14 @@ function TagsGrid({ items, gridRef }: { items: readonly TagSummary[]; gridRef: R
             />
           </div>
           <SortHeader label="Tag" sortKey="tag" />
-          <div role="columnheader">Digest</div>
-          <div role="columnheader">Platforms</div>
+          {has('digest') ? <div role="columnheader">Digest</div> : null}
+          {has('platforms') ? <div role="columnheader">Platforms</div> : null}
           <SortHeader label="Size" sortKey="size" align="right" />
-          <SortHeader label="Created" sortKey="created" />
-          <SortHeader label="Pushed" sortKey="pushed" />
+          {has('created') ? <SortHeader label="Created" sortKey="created" /> : null}
+          {has('pushed') ? <SortHeader label="Pushed" sortKey="pushed" /> : null}
         </div>
       </div>
-      <div ref={scrollRef} role="rowgroup" className="min-h-0 flex-1 overflow-y-auto">
+      <div ref={rowsRef} role="rowgroup" className="min-h-0 flex-1 overflow-y-auto">
         {rows.length === 0 ? (
           <div role="row" className="px-3 py-4 text-[12px] text-muted">
             <span role="gridcell">No tag matches “{filter}”.</span>
@@ -123,37 +140,44 @@ function TagsGrid({ items, gridRef }: { items: readonly TagSummary[]; gridRef: R
                 aria-label={t.tag}
                 data-tag={t.tag}
                 onClick={() => openReference(t.tag)}
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: v.size, transform: `translateY(${v.start}px)` }}
+                style={{ ...grid, position: 'absolute', top: 0, left: 0, right: 0, height: v.size, transform: `translateY(${v.start}px)` }}
                 className={cn(
-                  'group grid items-center gap-3 border-b border-line/60 px-3',
-                  COLUMNS,
+                  'group grid items-center border-b border-line/60',
                   selected ? 'bg-accent-soft' : ticked.has(t.tag) ? 'bg-hover' : 'hover:bg-hover'
                 )}
               >
                 <div role="gridcell" onClick={(e) => e.stopPropagation()}>
                   <input type="checkbox" tabIndex={-1} aria-label={`Select ${t.tag}`} checked={ticked.has(t.tag)} onChange={() => toggleChecked(t.tag)} className="size-3.5 accent-[var(--accent)]" />
                 </div>
-                <div role="gridcell" className={cn('truncate font-mono text-[12px] font-medium', selected && 'text-accent')} title={t.tag}>
+                <div role="gridcell" className={cn('truncate', TAG_CELL, selected && 'text-accent')} title={t.tag}>
                   {t.tag}
                 </div>
-                <div role="gridcell" className="flex min-w-0 items-center gap-0.5">
-                  <code className="truncate text-[12px] text-muted" title={t.digest}>
-                    {t.digest.replace(/^sha(256|512):/, '').slice(0, 12)}
-                  </code>
-                  <CopyButton text={t.digest} label={`Copy digest of ${t.tag}`} size="xs" tabIndex={-1} className="opacity-0 group-hover:opacity-100 focus-visible:opacity-100" />
-                </div>
-                <div role="gridcell" className="flex min-w-0 items-center gap-1 overflow-hidden">
-                  <Platforms tag={t} />
-                </div>
-                <div role="gridcell" className="text-right text-[12px] tabular-nums">
+                {has('digest') ? (
+                  <div role="gridcell" className="flex min-w-0 items-center gap-0.5">
+                    <code className={cn('truncate text-muted', DIGEST_CELL)} title={t.digest}>
+                      {t.digest.replace(/^sha(256|512):/, '').slice(0, 12)}
+                    </code>
+                    <CopyButton text={t.digest} label={`Copy digest of ${t.tag}`} size="xs" tabIndex={-1} className="opacity-0 group-hover:opacity-100 focus-visible:opacity-100" />
+                  </div>
+                ) : null}
+                {has('platforms') ? (
+                  <div role="gridcell" className="flex min-w-0 items-center gap-1 overflow-hidden">
+                    <Platforms tag={t} />
+                  </div>
+                ) : null}
+                <div role="gridcell" className={cn('text-right whitespace-nowrap tabular-nums', TEXT_CELL)}>
                   {formatBytes(t.size)}
                 </div>
-                <div role="gridcell" className="truncate text-[12px] text-muted" title={formatDate(t.created)}>
-                  {formatRelative(t.created)}
-                </div>
-                <div role="gridcell" className="truncate text-[12px] text-muted" title={formatDate(t.pushedAt)}>
-                  {formatRelative(t.pushedAt)}
-                </div>
+                {has('created') ? (
+                  <div role="gridcell" className={cn('truncate text-muted', TEXT_CELL)} title={formatDate(t.created)}>
+                    {formatRelative(t.created)}
+                  </div>
+                ) : null}
+                {has('pushed') ? (
+                  <div role="gridcell" className={cn('truncate text-muted', TEXT_CELL)} title={formatDate(t.pushedAt)}>
+                    {formatRelative(t.pushedAt)}
+                  </div>
+                ) : null}
               </div>
             )
           })}
@@ -174,7 +198,7 @@ function SortHeader({ label, sortKey, align }: { label: string; sortKey: TagSort
         type="button"
         onClick={() => setSort(sortKey)}
         aria-label={`Sort by ${label.toLowerCase()}`}
-        className={cn('-mx-1 inline-flex items-center gap-1 rounded px-1 uppercase hover:bg-hover hover:text-fg', active && 'text-fg')}
+        className={cn('inline-flex items-center gap-1 rounded whitespace-nowrap uppercase hover:bg-hover hover:text-fg', active && 'text-fg')}
       >
         {label}
         <Icon className={cn('size-3', !active && 'opacity-40')} aria-hidden />
@@ -183,22 +207,14 @@ function SortHeader({ label, sortKey, align }: { label: string; sortKey: TagSort
   )
 }
 
-/** `linux: amd64, arm64` when every platform shares its OS, else each in full. */
-export function platformsText(platforms: TagSummary['platforms']): string {
-  if (platforms.length === 0) return ''
-  const oses = new Set(platforms.map((p) => p.os))
-  if (oses.size === 1) return `${platforms[0].os}: ${platforms.map((p) => [p.architecture, p.variant].filter(Boolean).join('/')).join(', ')}`
-  return platforms.map(formatPlatform).join(', ')
-}
-
 /** An index's platforms (attestations counted apart, never as unknown/unknown); a plain image has none listed. */
 export function Platforms({ tag }: { tag: TagSummary }) {
   if (tag.kind === 'artifact') return <Badge>artifact</Badge>
-  if (tag.kind === 'image') return <span className="text-[12px] text-subtle">single image</span>
+  if (tag.kind === 'image') return <span className={cn('whitespace-nowrap text-subtle', TEXT_CELL)}>single image</span>
   const text = platformsText(tag.platforms)
   return (
     <>
-      <span className="truncate text-[12px]" title={tag.platforms.map(formatPlatform).join(', ')}>
+      <span className={cn('truncate', TEXT_CELL)} title={tag.platforms.map(formatPlatform).join(', ')}>
         {text || 'index'}
       </span>
       {tag.attestations > 0 ? (

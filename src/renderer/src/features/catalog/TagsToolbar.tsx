@@ -54,7 +54,8 @@ export function TagsToolbar({ items, gridRef }: { items: readonly TagSummary[]; 
       </div>
       {mode === 'tags' ? (
         <>
-          <div className="w-[220px] min-w-[120px] shrink">
+          {/* Narrower before anything wraps: it starts at 120 px and grows to 220. */}
+          <div className="max-w-[220px] min-w-[120px] flex-1 basis-[120px]">
             <SearchField size="sm" label="Filter tags" placeholder="Filter tags" value={filter} onChange={setFilter} onArrowDown={() => gridRef.current?.focus()} />
           </div>
           {filter ? <span className="shrink-0 text-[11px] text-muted tabular-nums">{`${shown.toLocaleString()} of ${items.length.toLocaleString()}`}</span> : null}

@@ -117,8 +117,14 @@ function ImageRow({ row }: { row: Row }) {
         <div className="truncate font-mono text-[12px] font-medium" title={row.ref}>
           {row.ref}
         </div>
-        <div className="truncate text-[11px] text-subtle">
-          {formatBytes(row.image.size)} · {formatRelative(row.image.created)} · <span className="font-mono">{id}</span>
+        {/* Size and age whole; the id is what gives way in a narrow column. */}
+        <div className="flex min-w-0 gap-1 text-[11px] text-subtle">
+          <span className="shrink-0 whitespace-nowrap">
+            {formatBytes(row.image.size)} · {formatRelative(row.image.created)} ·
+          </span>
+          <span className="truncate font-mono" title={row.image.id}>
+            {id}
+          </span>
         </div>
       </div>
       <Button

@@ -90,7 +90,8 @@ export function RegistryHeader() {
 
       <div className="ml-auto flex items-center gap-3">
         {running && activity && activity.requests > 0 ? (
-          <div className="hidden items-center gap-2 text-[12px] text-muted tabular-nums lg:flex" aria-label="Registry traffic since start">
+          // Below 1280 px the bar has no room for it (the Activity view has every request).
+          <div className="hidden items-center gap-2 text-[12px] whitespace-nowrap text-muted tabular-nums xl:flex" aria-label="Registry traffic since start">
             <span title="Received (pushes)" className="inline-flex items-center gap-0.5">
               <ArrowDown className="size-3" aria-hidden />
               {formatBytes(activity.bytesIn)}
@@ -106,12 +107,13 @@ export function RegistryHeader() {
           role="status"
           aria-label={engine ? (engine.reachable ? 'Docker engine reachable' : 'Docker engine unreachable') : 'Docker engine: checking'}
           className="flex items-center gap-2 rounded-md border border-line px-2 py-1 whitespace-nowrap"
-          title={engine?.reachable ? `${engine.endpoint?.address ?? ''}` : engine?.problem ?? undefined}
+          title={engine?.reachable ? `Docker ${engine.engineVersion ?? ''} at ${engine.endpoint?.address ?? ''}` : engine?.problem ?? undefined}
         >
           <Container className="size-3.5 text-muted" aria-hidden />
           <StatusDot tone={!engine ? 'neutral' : engine.reachable ? 'success' : 'danger'} />
           <span className="text-[12px]">
-            {!engine ? 'Docker…' : engine.reachable ? `Docker ${engine.engineVersion ?? ''}`.trim() : 'Docker unreachable'}
+            {!engine ? 'Docker…' : engine.reachable ? 'Docker' : 'Docker unreachable'}
+            {engine?.reachable && engine.engineVersion ? <span className="hidden xl:inline"> {engine.engineVersion}</span> : null}
           </span>
         </div>
         <IconButton label="Settings" onClick={() => setSettingsOpen(true)}>

@@ -43,7 +43,7 @@ export function RegistryPicker({ onAdd }: { onAdd(): void }) {
                   <span className={cn('block truncate font-mono text-[12px] font-medium', r.id === selected && 'text-accent')} title={r.address}>
                     {r.address}
                   </span>
-                  <span className="block truncate text-[11px] text-subtle">
+                  <span className="block text-[11px] text-subtle">
                     {r.username ? `as ${r.username}` : r.credentials === 'docker' ? 'docker login’s credentials' : 'anonymous'}
                     {r.tlsVerify ? '' : ' · TLS not verified'}
                   </span>

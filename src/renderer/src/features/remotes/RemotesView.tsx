@@ -32,7 +32,7 @@ export function RemotesView() {
   const registry = saved?.find((r) => r.id === selected) ?? null
 
   return (
-    <div aria-label="Remote registries" className="grid min-h-0 flex-1 grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
+    <div aria-label="Remote registries" className="grid min-h-0 flex-1 grid-cols-[240px_minmax(0,1fr)_288px] xl:grid-cols-[272px_minmax(0,1fr)_320px] 2xl:grid-cols-[320px_minmax(0,1fr)_380px]">
       <aside aria-label="Registries and repositories" className="flex min-h-0 flex-col border-r border-line bg-panel">
         <RegistryPicker onAdd={() => setAdding(true)} />
         {registry ? (

@@ -14,6 +14,7 @@ import { Card } from '../../components/Card'
 import { useWidth } from '../../lib/use-width'
 import { SearchField } from '../../components/SearchField'
 import { naturalCompare } from '../../lib/order'
+import { cn } from '../../lib/cn'
 
 type UsageSort = 'total' | 'unique' | 'name' | 'pushed'
 const USAGE_SORTS: { key: UsageSort; label: string; cmp: (a: Repo, b: Repo) => number }[] = [
@@ -142,11 +143,12 @@ function Treemap({ repositories }: { repositories: readonly Repo[] }) {
             role="listitem"
             aria-label={label}
             title={label}
-            className="absolute overflow-hidden rounded-[3px] border border-accent-line/60 px-1.5 py-1"
+            // Borders and padding only where they fit: a sliver of a tile must stay inside its share.
+            className={cn('absolute overflow-hidden rounded-[3px]', w >= 4 && h >= 4 && 'border border-accent-line/60', w > 56 && h > 20 && 'px-1.5 py-1')}
             style={{ left: x, top: y, width: w, height: h, background: `linear-gradient(to right, ${UNIQUE} ${unique}%, ${SHARED} ${unique}%)` }}
           >
             {w > 56 && h > 20 ? <div className="truncate text-[11px] leading-4 font-medium">{leaf.name}</div> : null}
-            {w > 56 && h > 36 ? <div className="truncate text-[11px] leading-4 text-muted tabular-nums">{formatBytes(leaf.totalBytes)}</div> : null}
+            {w > 56 && h > 36 ? <div className="truncate text-[11px] leading-4 tabular-nums">{formatBytes(leaf.totalBytes)}</div> : null}
           </div>
         )
       })}

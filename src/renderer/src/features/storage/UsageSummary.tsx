@@ -11,7 +11,7 @@ function Stat({ label, value, detail, tone }: { label: string; value: ReactNode;
     <div role="group" aria-label={label} className={cn('min-w-0 rounded-lg border bg-panel px-3 py-2.5', tone === 'warning' ? 'border-warning/50' : 'border-line')}>
       <div className="truncate text-[11px] font-medium text-muted">{label}</div>
       <div className={cn('truncate text-[18px] leading-7 font-semibold tabular-nums', tone === 'warning' && 'text-warning')}>{value}</div>
-      {detail ? <div className="truncate text-[11px] text-subtle tabular-nums">{detail}</div> : null}
+      {detail ? <div className="text-[11px] text-pretty text-subtle tabular-nums">{detail}</div> : null}
     </div>
   )
 }

@@ -3,7 +3,7 @@ import { layerCompression } from '@shared/layer-media'
 import type { ManifestDetail } from '@shared/model/catalog'
 import { CopyButton } from '../../../components/CopyButton'
 import { EmptyState } from '../../../components/Panel'
-import { formatBytes, mediaTypeLabel, shortDigest } from '../../../lib/format'
+import { formatBytes, mediaTypeLabel } from '../../../lib/format'
 
 /** How a layer is kept, for people: a push by export may store layers uncompressed. */
 const STORED = { gzip: 'gzip', zstd: 'zstd', uncompressed: 'uncompressed', other: '—' } as const
@@ -17,21 +17,23 @@ function storedAs(layers: ManifestDetail['layers']): string {
 export function LayersTab({ data }: { data: ManifestDetail }) {
   const total = data.layers.reduce((n, l) => n + l.size, 0)
   if (data.layers.length === 0) return <EmptyState icon={<Layers className="size-6" />} title="No layers" />
+  // Sized by content, as a <table> does; the media type takes what is left (cut short, with a title).
+  // Below 600 px the Stored column goes: the media type's name says the same ("tar+gzip").
   return (
-    <div className="px-3 py-2">
+    <div className="@container px-3 py-2">
       <p className="mb-2 text-[12px] text-muted">
         {data.layers.length} {data.layers.length === 1 ? 'layer' : 'layers'}, {formatBytes(total)} {storedAs(data.layers)}
         {data.config ? ` · config ${formatBytes(data.config.size)} (${mediaTypeLabel(data.config.mediaType)})` : ''}
       </p>
-      <table className="w-full table-fixed border-collapse text-[12px]" aria-label="Layers">
+      <table className="w-full border-collapse text-[12px] whitespace-nowrap" aria-label="Layers">
         <thead>
           <tr className="text-left text-[11px] tracking-wide text-subtle uppercase">
-            <th className="w-8 py-1 font-semibold">#</th>
-            <th className="py-1 font-semibold">Media type</th>
-            <th className="w-[92px] py-1 font-semibold">Stored</th>
-            <th className="w-[168px] py-1 font-semibold">Digest</th>
-            <th className="w-[72px] py-1 text-right font-semibold">Size</th>
-            <th className="w-[22%] py-1 pl-3 font-semibold">Share</th>
+            <th className="py-1 pr-3 font-semibold">#</th>
+            <th className="w-full max-w-0 truncate py-1 pr-3 font-semibold">Media type</th>
+            <th className="hidden py-1 pr-3 font-semibold @min-[600px]:table-cell">Stored</th>
+            <th className="py-1 pr-3 font-semibold">Digest</th>
+            <th className="py-1 text-right font-semibold">Size</th>
+            <th className="py-1 pl-3 font-semibold">Share</th>
           </tr>
         </thead>
         <tbody>
@@ -39,15 +41,15 @@ export function LayersTab({ data }: { data: ManifestDetail }) {
             const share = total > 0 ? (100 * l.size) / total : 0
             return (
               <tr key={`${l.digest}-${i}`} className="border-t border-line/70">
-                <td className="py-1.5 text-subtle tabular-nums">{i + 1}</td>
-                <td className="truncate py-1.5" title={l.mediaType}>
+                <td className="py-1.5 pr-3 text-subtle tabular-nums">{i + 1}</td>
+                <td className="w-full max-w-0 truncate py-1.5 pr-3" title={l.mediaType}>
                   {mediaTypeLabel(l.mediaType)}
                 </td>
-                <td className="py-1.5 text-muted">{STORED[layerCompression(l.mediaType) ?? 'other']}</td>
-                <td className="py-1.5">
+                <td className="hidden py-1.5 pr-3 text-muted @min-[600px]:table-cell">{STORED[layerCompression(l.mediaType) ?? 'other']}</td>
+                <td className="py-1.5 pr-3">
                   <span className="inline-flex items-center gap-0.5">
                     <code className="text-muted" title={l.digest}>
-                      {shortDigest(l.digest)}
+                      {l.digest.replace(/^sha(256|512):/, '').slice(0, 12)}
                     </code>
                     <CopyButton text={l.digest} label={`Copy digest of layer ${i + 1}`} size="xs" />
                   </span>
@@ -56,7 +58,7 @@ export function LayersTab({ data }: { data: ManifestDetail }) {
                 <td className="py-1.5 pl-3">
                   <div className="flex items-center gap-2">
                     <div
-                      className="h-1.5 flex-1 overflow-hidden rounded-full bg-raised"
+                      className="h-1.5 w-16 overflow-hidden rounded-full bg-raised"
                       role="meter"
                       aria-label={`Layer ${i + 1} share of the image`}
                       aria-valuenow={Math.round(share)}

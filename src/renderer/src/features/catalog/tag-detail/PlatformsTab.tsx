@@ -20,7 +20,9 @@ export function PlatformsTab({ data }: { data: ManifestDetail }) {
               className="grid w-full grid-cols-[150px_minmax(0,1fr)_80px] items-center gap-3 rounded-md border border-line px-3 py-2 text-left hover:bg-hover"
             >
               <span className="font-mono text-[12px] font-medium">{c.platform ? formatPlatform(c.platform) : 'no platform given'}</span>
-              <code className="truncate text-[12px] text-muted">{shortDigest(c.digest)}</code>
+              <code className="truncate text-[12px] text-muted" title={c.digest}>
+                {shortDigest(c.digest)}
+              </code>
               <span className="text-right text-[12px] tabular-nums" title={c.imageSize != null ? `${formatBytes(c.imageSize)}: manifest, config and layers` : 'The manifest of this platform is not stored here'}>
                 {c.imageSize != null ? formatBytes(c.imageSize) : '—'}
               </span>
@@ -38,7 +40,9 @@ export function PlatformsTab({ data }: { data: ManifestDetail }) {
             {attestations.map((c, i) => (
               <li key={`${c.digest}-${i}`} className="grid grid-cols-[150px_minmax(0,1fr)_80px] items-center gap-3 rounded-md border border-dashed border-line px-3 py-1.5 text-[12px]">
                 <span className="text-muted">Build attestation</span>
-                <code className="truncate text-muted">{shortDigest(c.digest)}</code>
+                <code className="truncate text-muted" title={c.digest}>
+                  {shortDigest(c.digest)}
+                </code>
                 <span className="text-right text-subtle tabular-nums">{formatBytes(c.imageSize ?? c.size)}</span>
               </li>
             ))}
