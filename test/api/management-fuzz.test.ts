@@ -172,6 +172,13 @@ describe('fuzzing the management API', () => {
     expect(unhandled).toEqual([])
   })
 
+  it('cases the fuzz found, kept as examples: a registry address with a control character is refused as input', async () => {
+    for (const method of ['remote.catalog', 'remote.test', 'remote.remove'] as const) {
+      const a = await post(port, `/api/${method}`, headers(), JSON.stringify({ registry: '\u0000' }))
+      expect(checkEnvelope(method, a).code, method).toBe('INVALID_INPUT')
+    }
+  })
+
   it('every contract method with random inputs (some shaped like its schema): the envelope, never INTERNAL', { timeout: 120_000 }, async () => {
     const started = Date.now()
     for (const method of METHOD_NAMES) {

@@ -3,6 +3,7 @@ import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http'
 import type { Readable } from 'node:stream'
 import pino, { type Logger } from 'pino'
 import { BerthError } from '@shared/errors'
+import { RegistryAddress } from '@shared/model/remote'
 import { parseDigest, type DigestAlgorithm } from '@shared/reference'
 import { mediaTypeOf, parseJson } from '../storage/core/manifest-json'
 import { connectionAdvice, statusAdvice } from './advice'
@@ -71,6 +72,9 @@ export class RegistryClient {
   private credential: Promise<Credential | null> | null = null
 
   constructor(private readonly options: RegistryClientOptions) {
+    // Every way in (a saved key, a typed address, a reference's host) meets one check before a URL is made of it.
+    if (!RegistryAddress.safeParse(options.registry).success)
+      throw new BerthError('INVALID_INPUT', `${JSON.stringify(options.registry)} is not a registry address: give host or host:port, e.g. registry.example:5000.`)
     this.registry = options.registry
     this.verify = options.tlsVerify !== false
     this.allowHttp = !this.verify || isLoopbackHost(options.registry)

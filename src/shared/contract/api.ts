@@ -25,7 +25,8 @@ function method<I extends z.ZodType, O extends z.ZodType>(doc: string, input: I,
 
 const None = z.object({}).strict().optional()
 /** A saved registry's id, or any registry's address (then credentials are the docker CLI's). */
-const RegistryKey = z.string().min(1).max(255)
+// A saved registry's id (a UUID, which is also a valid host name) or its address.
+const RegistryKey = RegistryAddress
 const Ok = z.object({ ok: z.literal(true) })
 
 /** A local image: a name[:tag] or an image id. */
