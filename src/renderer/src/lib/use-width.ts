@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react'
+import { useCallback, useRef, useState, type RefObject } from 'react'
 
 /** The width of an element, followed as it resizes (a callback ref: measured once mounted). */
 export function useWidth(): [(el: HTMLElement | null) => void, number] {
@@ -11,4 +11,21 @@ export function useWidth(): [(el: HTMLElement | null) => void, number] {
     return () => ro.disconnect()
   }, [])
   return [ref, width]
+}
+
+/**
+ * A scroll container for a virtualizer whose width is followed too: the element (for
+ * `getScrollElement`), the callback ref to put on it, and its width.
+ */
+export function useScrollerWidth(): [RefObject<HTMLDivElement | null>, (el: HTMLDivElement | null) => void, number] {
+  const scrollRef = useRef<HTMLDivElement>(null)
+  const [measure, width] = useWidth()
+  const ref = useCallback(
+    (el: HTMLDivElement | null) => {
+      scrollRef.current = el
+      return measure(el)
+    },
+    [measure]
+  )
+  return [scrollRef, ref, width]
 }

@@ -1,6 +1,6 @@
 // useVirtualizer cannot be memoized by the React Compiler; harmless here (ECOSYSTEM.md pitfall 5).
 /* eslint-disable react-hooks/incompatible-library */
-import { useCallback, useEffect, useMemo, useRef } from 'react'
+import { useEffect, useMemo } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { ArrowDown, ArrowUp, History, RefreshCw } from 'lucide-react'
 import type { ActivityEntry } from '@shared/model/sharing'
@@ -13,7 +13,7 @@ import { cn } from '../../lib/cn'
 import { fitColumns, type ColumnSpec } from '../../lib/fit-columns'
 import { formatBytes, formatDate, formatDuration, shortDigest } from '../../lib/format'
 import { textWidth, widestText } from '../../lib/measure-text'
-import { useWidth } from '../../lib/use-width'
+import { useScrollerWidth } from '../../lib/use-width'
 import { useActivity, type ActivityFilterState } from '../../store/activity'
 
 const ROW = 30
@@ -132,15 +132,7 @@ function activityColumns(entries: readonly ActivityEntry[], width: number) {
 const referenceOf = (e: ActivityEntry) => (/^sha(256|512):/.test(e.reference) ? shortDigest(e.reference) : e.reference || '—')
 
 function ActivityTable({ entries }: { entries: readonly ActivityEntry[] }) {
-  const scrollRef = useRef<HTMLDivElement>(null)
-  const [measure, width] = useWidth()
-  const rowsRef = useCallback(
-    (el: HTMLDivElement | null) => {
-      scrollRef.current = el
-      measure(el)
-    },
-    [measure]
-  )
+  const [scrollRef, rowsRef, width] = useScrollerWidth()
   const columns = useMemo(() => activityColumns(entries, width - 2 * PADDING), [entries, width])
   const has = (c: Column) => columns.widths.has(c)
   const grid = { gridTemplateColumns: columns.template, columnGap: GAP, paddingInline: PADDING }

@@ -1,6 +1,6 @@
 // useVirtualizer cannot be memoized by the React Compiler; harmless here (ECOSYSTEM.md pitfall 5).
 /* eslint-disable react-hooks/incompatible-library */
-import { useCallback, useEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react'
+import { useEffect, useMemo, useRef, type KeyboardEvent, type RefObject } from 'react'
 import { useVirtualizer } from '@tanstack/react-virtual'
 import { ArrowDown, ArrowUp, ArrowUpDown, ShieldCheck } from 'lucide-react'
 import type { TagSummary } from '@shared/model/catalog'
@@ -8,7 +8,7 @@ import { CopyButton } from '../../components/CopyButton'
 import { Badge } from '../../components/Badge'
 import { cn } from '../../lib/cn'
 import { formatBytes, formatDate, formatPlatform, formatRelative } from '../../lib/format'
-import { useWidth } from '../../lib/use-width'
+import { useScrollerWidth } from '../../lib/use-width'
 import { filterTags, sortTags, useCatalog, type TagSortKey } from '../../store/catalog'
 import { DIGEST_CELL, HEADER_CELL, platformsText, TAG_CELL, TAG_GAP, TAG_PADDING, tagColumns, TEXT_CELL } from './tag-columns'
 import { TagsToolbar } from './TagsToolbar'
@@ -51,16 +51,8 @@ function TagsGrid({ items, gridRef }: { items: readonly TagSummary[]; gridRef: R
   const current = detail?.parent ?? detail?.reference ?? null
   const selectedIndex = useMemo(() => rows.findIndex((t) => t.tag === current), [rows, current])
 
-  const scrollRef = useRef<HTMLDivElement>(null)
   // Columns fitted to every tag (not only those shown) at the rows' width, scroll bar excluded.
-  const [measure, width] = useWidth()
-  const rowsRef = useCallback(
-    (el: HTMLDivElement | null) => {
-      scrollRef.current = el
-      measure(el)
-    },
-    [measure]
-  )
+  const [scrollRef, rowsRef, width] = useScrollerWidth()
   const columns = useMemo(() => tagColumns(items, width - 2 * TAG_PADDING), [items, width])
   const has = (c: Parameters<typeof columns.widths.has>[0]) => columns.widths.has(c)
   const grid = { gridTemplateColumns: columns.template, columnGap: TAG_GAP, paddingInline: TAG_PADDING }
