@@ -90,11 +90,12 @@ describeWith({ docker: true, commands: ['chromium'] }, 'the Berth window in Chro
 
     it('stops the registry (one button to start it again) and starts it', async () => {
       await ui.stopRegistry()
-      await expect(ui.registryState().getAttribute('aria-label')).resolves.toBe('Registry stopped')
+      // The button turns to Start as soon as the registry is stopping; the state follows a moment later.
+      await eventually(async () => expect(await ui.registryState().getAttribute('aria-label')).toBe('Registry stopped'))
       await page.getByText('The registry is stopped.').waitFor()
       await shoot(page, '02-registry-stopped')
       await ui.startRegistry()
-      await expect(ui.registryState().getAttribute('aria-label')).resolves.toBe('Registry running')
+      await eventually(async () => expect(await ui.registryState().getAttribute('aria-label')).toBe('Registry running'))
       await eventually(async () => expect(await ui.registryAddress()).toMatch(/^localhost:\d+$/))
       host = await ui.registryAddress()
       hosts.add(host)
